@@ -1,0 +1,78 @@
+package org.asyncwq.pool;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@link java.util.concurrent.ExecutorService} view of a {@link WorkerPool}.
+ *
+ * <p>{@code shutdown()} is {@link WorkerPool#stop()}. {@code shutdownNow()} is {@link
+ * WorkerPool#stopNow()} and also interrupts the running tasks; it returns the tasks given to {@code
+ * execute}/{@code submit} that never started (futures among them are already cancelled, so nobody
+ * blocks on them). Works queued directly with {@code queue()} are not {@code Runnable}s: they get
+ * {@link Work#cancelled(Throwable)} and are not in the list.
+ */
+final class PoolExecutorService extends AbstractExecutorService {
+  private final WorkerPool pool;
+
+  PoolExecutorService(WorkerPool pool) {
+    this.pool = pool;
+  }
+
+  @Override
+  public void execute(Runnable command) {
+    pool.execute(command);
+  }
+
+  @Override
+  protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
+    return new PoolFuture<>(runnable, value);
+  }
+
+  @Override
+  protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+    return new PoolFuture<>(callable);
+  }
+
+  @Override
+  public void shutdown() {
+    pool.stop();
+  }
+
+  @Override
+  public List<Runnable> shutdownNow() {
+    List<Runnable> never = new ArrayList<>();
+    pool.stopNow(
+        work -> {
+          if (work instanceof RunnableWork) {
+            never.add(((RunnableWork) work).task);
+          }
+        });
+    pool.interruptThreads();
+    return never;
+  }
+
+  @Override
+  public boolean isShutdown() {
+    return pool.isStopped();
+  }
+
+  @Override
+  public boolean isTerminated() {
+    return pool.isTerminated();
+  }
+
+  @Override
+  public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+    return pool.awaitTerminationNanos(unit.toNanos(timeout));
+  }
+
+  @Override
+  public String toString() {
+    return "ExecutorService[" + pool + "]";
+  }
+}

@@ -1,0 +1,79 @@
+package org.asyncwq.pool;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A unit of work for a {@link WorkerPool}: the Java form of btrfs' {@code struct btrfs_work}.
+ *
+ * <p><b>Exactly-once disposition.</b> Every work that {@link WorkerPool#queue(Work)} accepted either
+ * has {@link #run()} called once, or {@link #cancelled(Throwable)} called once: never both, never
+ * neither, whatever races with it (stop, stopNow, freeze, spawn failure, requeue, idle retirement).
+ *
+ * <p><b>Pending mark.</b> A work is <em>pending</em> from the moment a pool accepts it until its
+ * disposition begins. Queueing a pending work again returns {@code false} and has no effect, so it
+ * still runs once. The mark is cleared just before {@code run()} (or {@code cancelled()}) is called,
+ * so a work may queue itself again from inside {@code run()}; if it does so with
+ * {@link WorkerPool#queue(Work)} the next run may start on another worker while this one is still
+ * returning, whereas {@link WorkerPool#requeue(Work)} keeps it on the same worker, after whatever
+ * that worker already has.
+ *
+ * <p><b>No allocation.</b> The pools link works through a field of the work itself, so queueing
+ * allocates nothing. The price is that a work is in at most one queue at a time, which the pending
+ * mark already guarantees.
+ */
+public abstract class Work {
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(Work.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private static final int IDLE = 0;
+  private static final int PENDING = 1;
+
+  /** {@link #IDLE} or {@link #PENDING}; set by CAS when a pool accepts the work. */
+  private volatile int state;
+
+  /** Link in the one {@link WorkList} holding this work; guarded by that list's owner's lock. */
+  Work next;
+
+  /**
+   * The worker running (or that last ran) this work. Written by that worker's thread before
+   * {@code run()}, read by {@link WorkerPool#requeue(Work)} on the same thread.
+   */
+  Worker owner;
+
+  /** Creates a work that is not pending. */
+  protected Work() {}
+
+  /** The work itself. Runs on a pool thread; an exception it throws is logged and the pool goes on. */
+  protected abstract void run();
+
+  /**
+   * Called instead of {@link #run()} when this work can never run: the pool was stopped with
+   * {@link WorkerPool#stopNow()}, or it could create no thread at all. The default does nothing.
+   *
+   * @param cause why the work will not run; never {@code null}
+   */
+  protected void cancelled(Throwable cause) {}
+
+  /** Whether a pool holds this work and has neither started nor cancelled it yet. */
+  public final boolean isPending() {
+    return state == PENDING;
+  }
+
+  /** Claims the pending mark; {@code false} when the work is pending already. */
+  final boolean markPending() {
+    return STATE.compareAndSet(this, IDLE, PENDING);
+  }
+
+  /** Gives the pending mark back; only the one party that removed the work from its queue calls it. */
+  final void clearPending() {
+    state = IDLE;
+  }
+}

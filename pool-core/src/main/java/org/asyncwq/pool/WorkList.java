@@ -1,0 +1,64 @@
+package org.asyncwq.pool;
+
+/**
+ * A FIFO of works linked through {@link Work#next}: adding and removing allocate nothing.
+ *
+ * <p>Not thread-safe. Each list belongs to one owner (a {@link Worker} or the pool's backlog) and is
+ * only touched under that owner's lock. A work is in at most one list at a time, because only a
+ * pending work is ever added and the pending mark is claimed by CAS before that.
+ */
+final class WorkList {
+  private Work head;
+  private Work tail;
+  private int size;
+
+  void addLast(Work work) {
+    work.next = null;
+    if (tail == null) {
+      head = work;
+    } else {
+      tail.next = work;
+    }
+    tail = work;
+    size++;
+  }
+
+  /** Puts a work back in front, for a worker that took it and then found the pool frozen. */
+  void addFirst(Work work) {
+    work.next = head;
+    head = work;
+    if (tail == null) {
+      tail = work;
+    }
+    size++;
+  }
+
+  /** Removes and returns the oldest work, or {@code null}. */
+  Work poll() {
+    Work work = head;
+    if (work != null) {
+      head = work.next;
+      if (head == null) {
+        tail = null;
+      }
+      work.next = null;
+      size--;
+    }
+    return work;
+  }
+
+  /** Moves every work of this list to the end of {@code into}, keeping their order. */
+  void drainTo(WorkList into) {
+    for (Work work = poll(); work != null; work = poll()) {
+      into.addLast(work);
+    }
+  }
+
+  boolean isEmpty() {
+    return head == null;
+  }
+
+  int size() {
+    return size;
+  }
+}

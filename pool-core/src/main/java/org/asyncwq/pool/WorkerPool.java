@@ -1,0 +1,1059 @@
+package org.asyncwq.pool;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * A pool of worker threads that grows on demand, retires idle threads and never hangs for want of
+ * a thread: the Java form of btrfs' {@code struct btrfs_workers}, with the fixes of seeds 000, 002,
+ * 003 and 004 built in.
+ *
+ * <p><b>Placement.</b> Each worker has its own list of works. {@link #queue(Work)} hands a work to a
+ * <em>bored</em> worker (fewer than {@code boredThreshold} works, counting the one it runs) without
+ * taking any pool-wide lock, and wakes that worker's thread only if it sleeps. When no worker is
+ * bored and the pool may still grow, the work waits in the pool's backlog while one more thread is
+ * started; every worker also takes from the backlog, so the work runs on whichever thread is free
+ * first. At {@code maxWorkers} the least-loaded worker gets it. Threads being started count against
+ * the maximum (seed 000's {@code num_workers_starting}), so concurrent submitters never over-create.
+ *
+ * <p><b>Threads.</b> With a {@linkplain Builder#starter(WorkerPool) starter}, threads are created on
+ * the starter's thread and the submitter never waits for a creation (seed 000). A retryable creation
+ * failure is retried off the submitting thread with backoff; when the pool has no thread at all
+ * and a creation fails for good, its waiting works are {@linkplain Work#cancelled(Throwable)
+ * cancelled} instead of waiting forever (seed 004). A {@linkplain Builder#rescuer(boolean) rescuer}
+ * pool keeps one thread from its creation on that runs waiting work when no new thread came within
+ * {@code maydayTimeout}. Workers above {@code minWorkers} retire after {@code idleTimeout} idle.
+ *
+ * <p><b>Disposition.</b> Every work accepted by {@code queue} or {@code requeue} runs once or is
+ * cancelled once, whatever races with it (see {@link Work}).
+ *
+ * <p><b>Life.</b> {@link #stop()} refuses new work and lets the queued work run; {@link #stopNow()}
+ * cancels the waiting work; {@link #awaitTermination(Duration)} waits until every thread has ended.
+ * A pool is not restartable.
+ */
+public final class WorkerPool implements java.util.concurrent.Executor, AutoCloseable {
+  private static final Logger log = LogManager.getLogger(WorkerPool.class);
+
+  private final String name;
+  private final int minWorkers;
+  private final int boredThreshold;
+  private final long idleTimeoutNanos;
+  private final long maydayNanos;
+  private final boolean hasRescuer;
+  private final WorkerStarter starter;
+  private final PoolExecutorService executorService = new PoolExecutorService(this);
+
+  private volatile int maxWorkers;
+  private volatile PoolState state = PoolState.RUNNING;
+  private volatile boolean frozen;
+
+  /** Guards the backlog, the worker set, the slot counts and every state change. */
+  private final ReentrantLock mainLock = new ReentrantLock();
+
+  private final Condition termination = mainLock.newCondition();
+  private final Condition registered = mainLock.newCondition();
+  private final Condition rescuerWake = mainLock.newCondition();
+
+  /** Works that wait for any thread: no worker was bored while a new one was being started. */
+  @GuardedBy("mainLock")
+  private final WorkList backlog = new WorkList();
+
+  /** Mirror of {@code backlog.size()} so workers can look without the lock. */
+  private volatile int backlogSize;
+
+  /** When a backlog work was last taken, or the backlog last became non-empty (for the rescuer). */
+  @GuardedBy("mainLock")
+  private long backlogProgressAt;
+
+  /** The open workers, copied on write under {@code mainLock}; placement reads it without a lock. */
+  private volatile Worker[] workers = new Worker[0];
+
+  /** Placement hint: the worker that last took a work. Racy by design; a stale value costs a scan. */
+  private Worker last;
+
+  /** Open workers, and thread starts counted against {@code maxWorkers} but not running yet. */
+  private volatile int liveWorkers;
+
+  private volatile int starting;
+
+  /** Thread bodies that have not returned yet, the rescuer's included. */
+  @GuardedBy("mainLock")
+  private int runningThreads;
+
+  /** Every thread the pool started that may still be alive; joined by awaitTermination. */
+  @GuardedBy("mainLock")
+  private final Set<Thread> threads = new HashSet<>();
+
+  @GuardedBy("mainLock")
+  private long departedAccepted;
+
+  @GuardedBy("mainLock")
+  private long departedExecuted;
+
+  @GuardedBy("mainLock")
+  private long backlogAccepted;
+
+  @GuardedBy("mainLock")
+  private long rescued;
+
+  @GuardedBy("mainLock")
+  private long retired;
+
+  private final AtomicLong cancelled = new AtomicLong();
+
+  private WorkerPool(Builder b) {
+    this.name = b.name;
+    this.minWorkers = b.minWorkers;
+    this.maxWorkers = b.maxWorkers;
+    this.boredThreshold = b.boredThreshold;
+    this.idleTimeoutNanos = b.idleTimeout.toNanos();
+    this.maydayNanos = b.maydayTimeout.toNanos();
+    this.hasRescuer = b.rescuer;
+    this.starter =
+        new WorkerStarter(this, b.spawner, b.starter, b.spawnAttempts, b.spawnBackoff.toNanos());
+  }
+
+  /** A builder for a pool named {@code name}; the name prefixes its threads and its log lines. */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /**
+   * A one-thread helper pool that creates other pools' threads (seed 000's {@code
+   * atomic_worker_start}). Pass it to {@link Builder#starter(WorkerPool)} of any number of pools;
+   * its thread never retires. Close it after the pools that use it.
+   */
+  public static WorkerPool starter(String name) {
+    return builder(name).minWorkers(1).maxWorkers(1).boredThreshold(Integer.MAX_VALUE).build();
+  }
+
+  /** This pool's name. */
+  public String name() {
+    return name;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Queueing
+
+  /**
+   * Queues a work.
+   *
+   * @return {@code false} if the work is pending already (it will still run once), else {@code true}
+   * @throws RejectedExecutionException once {@link #stop()} or {@link #stopNow()} was called
+   */
+  public boolean queue(Work work) {
+    checkNotNull(work, "work");
+    if (!work.markPending()) {
+      return false;
+    }
+    checkAccepting(work, false);
+    Worker worker = pickBored();
+    if (worker == null || !worker.offer(work, false)) {
+      placeSlow(work);
+    }
+    return true;
+  }
+
+  /**
+   * Queues a work again at the tail of the worker that is running it, for a long work that gives
+   * others a turn (btrfs' {@code btrfs_requeue_work}). Call it from inside the work's {@code run()};
+   * anywhere else it is {@link #queue(Work)}. It is accepted while the pool drains after {@link
+   * #stop()}, so a work in progress can finish in steps.
+   *
+   * @return {@code false} if the work is pending already
+   * @throws RejectedExecutionException after {@link #stopNow()}
+   */
+  public boolean requeue(Work work) {
+    checkNotNull(work, "work");
+    Worker owner = work.owner;
+    if (owner == null || owner.pool != this || owner.thread != Thread.currentThread()) {
+      return queue(work);
+    }
+    if (!work.markPending()) {
+      return false;
+    }
+    if (!owner.offer(work, true)) {
+      work.clearPending();
+      return queue(work);
+    }
+    return true;
+  }
+
+  /** Runs {@code command} on the pool; allocates one small adapter per call. */
+  @Override
+  public void execute(Runnable command) {
+    queue(new RunnableWork(checkNotNull(command, "command")));
+  }
+
+  /** Throws unless the pool still takes work; clears the pending mark it would have left behind. */
+  void checkAccepting(Work work, boolean requeue) {
+    PoolState s = state;
+    if (s == PoolState.RUNNING || (requeue && s == PoolState.STOPPING)) {
+      return;
+    }
+    work.clearPending();
+    throw new RejectedExecutionException(
+        "pool '" + name + "' is " + (s == PoolState.STOPPING ? "stopping" : "stopped")
+            + " and accepts no new work");
+  }
+
+  /** Lock-free: the hinted worker if bored, else the first bored worker, else null. */
+  private Worker pickBored() {
+    Worker hint = last;
+    if (hint != null && hint.load() < boredThreshold && !hint.isClosed()) {
+      return hint;
+    }
+    for (Worker w : workers) {
+      if (w.load() < boredThreshold && !w.isClosed()) {
+        last = w;
+        return w;
+      }
+    }
+    return null;
+  }
+
+  /** No bored worker: start a thread if the pool may grow, else pick the least-loaded worker. */
+  private void placeSlow(Work work) {
+    boolean start = false;
+    mainLock.lock();
+    try {
+      checkAccepting(work, false);
+      Worker target = null;
+      Worker least = null;
+      for (Worker w : workers) {
+        int load = w.load();
+        if (load < boredThreshold) {
+          target = w;
+          break;
+        }
+        if (least == null || load < least.load()) {
+          least = w;
+        }
+      }
+      if (target == null) {
+        if (liveWorkers + starting < maxWorkers) {
+          starting++;
+          start = true;
+        } else {
+          target = least;
+        }
+      }
+      if (target != null && target.offer(work, false)) {
+        last = target;
+      } else {
+        addBacklog(work);
+      }
+    } finally {
+      mainLock.unlock();
+    }
+    if (start) {
+      starter.start();
+    }
+  }
+
+  @GuardedBy("mainLock")
+  private void addBacklog(Work work) {
+    if (backlog.isEmpty()) {
+      backlogProgressAt = System.nanoTime();
+      rescuerWake.signal();
+    }
+    backlog.addLast(work);
+    backlogSize = backlog.size();
+    backlogAccepted++;
+    for (Worker w : workers) {
+      if (w.wakeIfIdle()) {
+        break;
+      }
+    }
+  }
+
+  boolean hasBacklog() {
+    return backlogSize > 0;
+  }
+
+  Work pollBacklog() {
+    if (backlogSize == 0) {
+      return null;
+    }
+    mainLock.lock();
+    try {
+      Work work = backlog.poll();
+      if (work != null) {
+        backlogSize = backlog.size();
+        backlogProgressAt = System.nanoTime();
+      }
+      return work;
+    } finally {
+      mainLock.unlock();
+    }
+  }
+
+  void putBackBacklog(Work work) {
+    mainLock.lock();
+    try {
+      if (!isStoppingNow()) {
+        backlog.addFirst(work);
+        backlogSize = backlog.size();
+        return;
+      }
+    } finally {
+      mainLock.unlock();
+    }
+    cancelOne(work, stopNowCause());
+  }
+
+  /** Runs one work on the calling pool thread: the only place a work's {@code run()} is called. */
+  void runWork(Work work) {
+    work.clearPending();
+    try {
+      work.run();
+    } catch (Throwable t) {
+      log.warn("pool {}: work {} threw; the pool goes on", name, work, t);
+    }
+    Thread.interrupted(); // an interrupt aimed at this work must not reach the next one
+  }
+
+  /** Cancels one work: the only place a work's {@code cancelled()} is called. */
+  void cancelOne(Work work, Throwable cause) {
+    work.clearPending();
+    cancelled.incrementAndGet();
+    try {
+      work.cancelled(cause);
+    } catch (Throwable t) {
+      log.warn("pool {}: cancelled() of {} threw", name, work, t);
+    }
+  }
+
+  private int cancelAll(WorkList doomed, Throwable cause, Consumer<Work> observer) {
+    int n = 0;
+    for (Work work = doomed.poll(); work != null; work = doomed.poll()) {
+      if (observer != null) {
+        observer.accept(work);
+      }
+      cancelOne(work, cause);
+      n++;
+    }
+    return n;
+  }
+
+  Throwable stopNowCause() {
+    return new CancellationException("pool '" + name + "' was stopped with stopNow()");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Threads
+
+  long idleTimeoutNanos() {
+    return idleTimeoutNanos;
+  }
+
+  boolean acceptsStarts() {
+    return !state.atLeast(PoolState.STOPPING_NOW);
+  }
+
+  boolean isStoppingNow() {
+    return state.atLeast(PoolState.STOPPING_NOW);
+  }
+
+  /** A cheap, lock-free guess whether an idle worker should ask {@link #leaveOrStay}. */
+  boolean mayLeave(boolean timedOut) {
+    int live = liveWorkers;
+    return state.atLeast(PoolState.STOPPING)
+        || live + starting > maxWorkers
+        || (timedOut && live > minWorkers);
+  }
+
+  /** What an idle worker does next. */
+  enum Idle {
+    /** The worker closed and left the pool; its thread ends. */
+    LEAVE,
+    /** Nothing to do and no reason to leave; sleep another idle timeout. */
+    STAY,
+    /** Work arrived; go and take it. */
+    WORK
+  }
+
+  Idle leaveOrStay(Worker worker, boolean timedOut) {
+    mainLock.lock();
+    try {
+      if (!backlog.isEmpty()) {
+        worker.markAwake();
+        return Idle.WORK;
+      }
+      boolean stopping = state.atLeast(PoolState.STOPPING);
+      boolean leave =
+          stopping
+              || liveWorkers + starting > maxWorkers
+              || (timedOut && liveWorkers > minWorkers);
+      if (!leave) {
+        return Idle.STAY;
+      }
+      if (!worker.closeIfEmpty()) {
+        return Idle.WORK;
+      }
+      depart(worker);
+      if (!stopping) {
+        retired++;
+        log.debug("pool {}: worker {} retired, {} left", name, worker, liveWorkers);
+      }
+      return Idle.LEAVE;
+    } finally {
+      mainLock.unlock();
+    }
+  }
+
+  @GuardedBy("mainLock")
+  private void depart(Worker worker) {
+    Worker[] ws = workers;
+    Worker[] next = new Worker[ws.length - 1];
+    int i = 0;
+    for (Worker w : ws) {
+      if (w != worker) {
+        next[i++] = w;
+      }
+    }
+    workers = next;
+    liveWorkers--;
+    departedAccepted += worker.accepted();
+    departedExecuted += worker.executed();
+  }
+
+  void workerStarted(Worker worker) {
+    mainLock.lock();
+    try {
+      starting--;
+      liveWorkers++;
+      runningThreads++;
+      Worker[] ws = workers;
+      Worker[] next = Arrays.copyOf(ws, ws.length + 1);
+      next[ws.length] = worker;
+      workers = next;
+      threads.removeIf(t -> !t.isAlive());
+      threads.add(Thread.currentThread());
+      registered.signalAll();
+      log.debug("pool {}: worker {} started, {} running", name, worker, liveWorkers);
+    } finally {
+      mainLock.unlock();
+    }
+  }
+
+  void workerExited(Worker worker, boolean clean) {
+    boolean restart = false;
+    mainLock.lock();
+    try {
+      if (!clean && !worker.isClosed()) {
+        // Something escaped the worker loop itself; hand its waiting works to the backlog so
+        // nothing is stranded, and replace the thread if no other can take them.
+        WorkList orphans = new WorkList();
+        worker.closeAndDrainTo(orphans);
+        depart(worker);
+        int orphaned = orphans.size();
+        for (Work w = orphans.poll(); w != null; w = orphans.poll()) {
+          backlog.addLast(w);
+        }
+        backlogSize = backlog.size();
+        log.error("pool {}: worker {} died; {} waiting works moved to the backlog",
+            name, worker, orphaned);
+        if (!backlog.isEmpty() && liveWorkers + starting < Math.max(maxWorkers, 1)
+            && acceptsStarts()) {
+          starting++;
+          restart = true;
+        }
+      }
+      runningThreads--;
+      tryTerminate();
+    } finally {
+      mainLock.unlock();
+    }
+    if (restart) {
+      starter.start();
+    }
+  }
+
+  /** A thread start failed for good. Fatal to the waiting works only if the pool has no thread. */
+  void startFailed(SpawnException cause) {
+    WorkList doomed = new WorkList();
+    mainLock.lock();
+    try {
+      starting--;
+      if (liveWorkers == 0 && starting == 0 && !hasRescuer) {
+        backlog.drainTo(doomed);
+        backlogSize = 0;
+      } else if (!backlog.isEmpty()) {
+        for (Worker w : workers) {
+          if (w.wakeIfIdle()) {
+            break;
+          }
+        }
+      }
+      tryTerminate();
+    } finally {
+      mainLock.unlock();
+    }
+    int n = cancelAll(doomed, cause, null);
+    if (n > 0) {
+      log.warn("pool {}: no thread could be started and none is running; cancelled {} waiting"
+          + " works: {}", name, n, cause.getMessage());
+    }
+  }
+
+  @GuardedBy("mainLock")
+  private void tryTerminate() {
+    if (state.atLeast(PoolState.STOPPING) && state != PoolState.TERMINATED
+        && liveWorkers == 0 && starting == 0 && runningThreads == 0 && backlog.isEmpty()) {
+      state = PoolState.TERMINATED;
+      termination.signalAll();
+      log.info("pool {} destroyed: {}", name, statsLocked());
+    }
+  }
+
+  /** The rescuer's loop: run backlog work that no thread has taken for {@code maydayTimeout}. */
+  private void rescue() {
+    mainLock.lock();
+    try {
+      threads.add(Thread.currentThread());
+      for (; ; ) {
+        if (state.atLeast(PoolState.STOPPING) && backlog.isEmpty()) {
+          return;
+        }
+        long wait = Long.MAX_VALUE;
+        if (!backlog.isEmpty() && !frozen) {
+          long stalled = System.nanoTime() - backlogProgressAt;
+          if (stalled >= maydayNanos) {
+            Work work = backlog.poll();
+            backlogSize = backlog.size();
+            backlogProgressAt = System.nanoTime();
+            rescued++;
+            log.debug("pool {}: rescuer runs a work that waited {} µs", name, stalled / 1000);
+            mainLock.unlock();
+            try {
+              work.owner = null;
+              runWork(work);
+            } finally {
+              mainLock.lock();
+            }
+            continue;
+          }
+          wait = maydayNanos - stalled;
+        }
+        try {
+          if (wait == Long.MAX_VALUE) {
+            rescuerWake.await();
+          } else {
+            rescuerWake.awaitNanos(wait);
+          }
+        } catch (InterruptedException e) {
+          // the rescuer has no one to report to; it goes on until the pool stops
+        }
+      }
+    } finally {
+      runningThreads--;
+      tryTerminate();
+      mainLock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Control
+
+  /**
+   * Changes the maximum number of workers, at any time. Raising it starts threads for work waiting
+   * in the backlog; lowering it makes the surplus workers leave as soon as they run dry.
+   *
+   * @throws IllegalArgumentException if {@code max} is below 1 or below {@code minWorkers}
+   */
+  public void setMaxWorkers(int max) {
+    checkArgument(max >= 1, "maxWorkers must be at least 1, was %s", max);
+    checkArgument(max >= minWorkers, "maxWorkers %s is below minWorkers %s", max, minWorkers);
+    int starts = 0;
+    mainLock.lock();
+    try {
+      int old = maxWorkers;
+      maxWorkers = max;
+      if (max > old && state == PoolState.RUNNING) {
+        while (liveWorkers + starting < max && starting < backlog.size()) {
+          starting++;
+          starts++;
+        }
+      } else if (max < old) {
+        wakeAll();
+      }
+    } finally {
+      mainLock.unlock();
+    }
+    for (int i = 0; i < starts; i++) {
+      starter.start();
+    }
+  }
+
+  /** The current maximum number of workers. */
+  public int maxWorkers() {
+    return maxWorkers;
+  }
+
+  /**
+   * Stops works from starting (the kernel freezer). Works already running finish; everything
+   * queued, before or during the freeze, waits until {@link #thaw()}. Queueing still works.
+   */
+  public void freeze() {
+    frozen = true;
+    log.info("pool {} frozen", name);
+  }
+
+  /** Lets works start again after {@link #freeze()}. */
+  public void thaw() {
+    frozen = false;
+    mainLock.lock();
+    try {
+      wakeAll();
+      rescuerWake.signalAll();
+    } finally {
+      mainLock.unlock();
+    }
+    log.info("pool {} thawed", name);
+  }
+
+  public boolean isFrozen() {
+    return frozen;
+  }
+
+  void awaitThaw() {
+    while (frozen && !isStoppingNow()) {
+      LockSupport.park(this);
+      Thread.interrupted();
+    }
+  }
+
+  @GuardedBy("mainLock")
+  private void wakeAll() {
+    for (Worker w : workers) {
+      LockSupport.unpark(w.thread);
+    }
+  }
+
+  void interruptThreads() {
+    mainLock.lock();
+    try {
+      for (Worker w : workers) {
+        w.thread.interrupt();
+      }
+    } finally {
+      mainLock.unlock();
+    }
+  }
+
+  /**
+   * Refuses new work from now on; every work already accepted still runs (after a thaw, if the
+   * pool is frozen), then the threads end. Idempotent.
+   */
+  public void stop() {
+    mainLock.lock();
+    try {
+      if (state == PoolState.RUNNING) {
+        state = PoolState.STOPPING;
+        log.info("pool {} stopping", name);
+        wakeAll();
+        rescuerWake.signalAll();
+        tryTerminate();
+      }
+    } finally {
+      mainLock.unlock();
+    }
+  }
+
+  /**
+   * Refuses new work and cancels every work that has not started, through {@link
+   * Work#cancelled(Throwable)} with a {@link CancellationException}. Works already running finish;
+   * then the threads end.
+   *
+   * @return how many works were cancelled by this call
+   */
+  public int stopNow() {
+    return stopNow(null);
+  }
+
+  int stopNow(Consumer<Work> observer) {
+    WorkList doomed = new WorkList();
+    mainLock.lock();
+    try {
+      if (!state.atLeast(PoolState.STOPPING_NOW)) {
+        state = PoolState.STOPPING_NOW;
+        log.info("pool {} stopping now", name);
+      }
+      backlog.drainTo(doomed);
+      backlogSize = 0;
+      for (Worker w : workers) {
+        w.drainTo(doomed);
+      }
+      wakeAll();
+      rescuerWake.signalAll();
+      tryTerminate();
+    } finally {
+      mainLock.unlock();
+    }
+    int n = cancelAll(doomed, stopNowCause(), observer);
+    if (n > 0) {
+      log.info("pool {}: stopNow cancelled {} waiting works", name, n);
+    }
+    return n;
+  }
+
+  /** Whether {@link #stop()} or {@link #stopNow()} was called. */
+  public boolean isStopped() {
+    return state.atLeast(PoolState.STOPPING);
+  }
+
+  /** Whether the pool stopped and every one of its threads has ended. */
+  public boolean isTerminated() {
+    if (state != PoolState.TERMINATED) {
+      return false;
+    }
+    mainLock.lock();
+    try {
+      threads.removeIf(t -> !t.isAlive());
+      return threads.isEmpty();
+    } finally {
+      mainLock.unlock();
+    }
+  }
+
+  /**
+   * Waits until the pool has stopped and every one of its threads has ended (joined, not merely
+   * signalled). If the calling thread is interrupted it returns {@code false} with the interrupt
+   * status set again.
+   *
+   * @return whether the pool terminated within {@code timeout}
+   * @throws IllegalStateException if called from one of this pool's own threads, which would wait
+   *     for itself
+   */
+  public boolean awaitTermination(Duration timeout) {
+    checkNotNull(timeout, "timeout");
+    try {
+      return awaitTerminationNanos(saturatedNanos(timeout));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  boolean awaitTerminationNanos(long nanos) throws InterruptedException {
+    long deadline = System.nanoTime() + nanos;
+    List<Thread> toJoin;
+    mainLock.lock();
+    try {
+      if (threads.contains(Thread.currentThread())) {
+        throw new IllegalStateException(
+            "awaitTermination() called on a thread of pool '" + name + "': it would wait for"
+                + " itself");
+      }
+      while (state != PoolState.TERMINATED) {
+        if (nanos <= 0) {
+          return false;
+        }
+        nanos = termination.awaitNanos(nanos);
+      }
+      toJoin = new ArrayList<>(threads);
+    } finally {
+      mainLock.unlock();
+    }
+    for (Thread t : toJoin) {
+      TimeUnit.NANOSECONDS.timedJoin(t, Math.max(deadline - System.nanoTime(), 1L));
+      if (t.isAlive()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * {@link #stop()}, then waits for termination. Called from one of the pool's own threads it only
+   * stops, since waiting would wait for itself. If interrupted while waiting it calls {@link
+   * #stopNow()}, keeps waiting, and restores the interrupt status.
+   */
+  @Override
+  public void close() {
+    stop();
+    mainLock.lock();
+    try {
+      if (threads.contains(Thread.currentThread())) {
+        return;
+      }
+    } finally {
+      mainLock.unlock();
+    }
+    boolean interrupted = false;
+    for (; ; ) {
+      try {
+        if (awaitTerminationNanos(Long.MAX_VALUE)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        if (!interrupted) {
+          stopNow();
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A snapshot of the pool's gauges and counters. */
+  public PoolStats stats() {
+    mainLock.lock();
+    try {
+      return statsLocked();
+    } finally {
+      mainLock.unlock();
+    }
+  }
+
+  @GuardedBy("mainLock")
+  private PoolStats statsLocked() {
+    int idle = 0;
+    int pending = backlog.size();
+    long queued = departedAccepted + backlogAccepted;
+    long executed = departedExecuted + rescued;
+    for (Worker w : workers) {
+      if (w.isIdle()) {
+        idle++;
+      }
+      pending += w.pending();
+      queued += w.accepted();
+      executed += w.executed();
+    }
+    return new PoolStats(name, liveWorkers, starting, idle, pending, queued, executed,
+        cancelled.get(), starter.spawned.get(), starter.failures.get(), retired, rescued);
+  }
+
+  /**
+   * This pool as an {@link ExecutorService} that honours the whole {@code java.util.concurrent}
+   * contract. {@code shutdown} is {@link #stop()}; {@code shutdownNow} is {@link #stopNow()}, also
+   * interrupts running tasks, and returns the {@code Runnable}s that never started.
+   */
+  public ExecutorService asExecutorService() {
+    return executorService;
+  }
+
+  @Override
+  public String toString() {
+    return "WorkerPool[" + name + ", " + state + ", workers=" + liveWorkers + "/" + maxWorkers
+        + "]";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Creation
+
+  private void start(int min) {
+    log.info("pool {} created: minWorkers={}, maxWorkers={}, boredThreshold={}, idleTimeout={},"
+            + " starter={}, rescuer={}, maydayTimeout={}",
+        name, minWorkers, maxWorkers, boredThreshold, Duration.ofNanos(idleTimeoutNanos),
+        starter.describe(), hasRescuer, Duration.ofNanos(maydayNanos));
+    try {
+      if (hasRescuer) {
+        mainLock.lock();
+        try {
+          runningThreads++;
+        } finally {
+          mainLock.unlock();
+        }
+        try {
+          starter.startNow(name + "-rescuer", this::rescue);
+        } catch (IllegalStateException e) {
+          mainLock.lock();
+          try {
+            runningThreads--;
+          } finally {
+            mainLock.unlock();
+          }
+          throw e;
+        }
+      }
+      for (int i = 1; i <= min; i++) {
+        Worker worker = new Worker(this, name + "-" + i);
+        mainLock.lock();
+        try {
+          starting++;
+        } finally {
+          mainLock.unlock();
+        }
+        try {
+          starter.startNow(worker.name, worker);
+        } catch (IllegalStateException e) {
+          if (worker.claim()) {
+            mainLock.lock();
+            try {
+              starting--;
+            } finally {
+              mainLock.unlock();
+            }
+          }
+          throw e;
+        }
+      }
+      mainLock.lock();
+      try {
+        while (starting > 0) {
+          registered.awaitUninterruptibly();
+        }
+      } finally {
+        mainLock.unlock();
+      }
+    } catch (IllegalStateException e) {
+      stopNow();
+      throw e;
+    }
+  }
+
+  /**
+   * Builds a {@link WorkerPool}. Every setter checks its argument at once; {@link #build()} checks
+   * that the settings fit together.
+   */
+  public static final class Builder {
+    private final String name;
+    private int maxWorkers = Math.min(Runtime.getRuntime().availableProcessors() + 2, 8);
+    private int minWorkers = 0;
+    private int boredThreshold = 32;
+    private Duration idleTimeout = Duration.ofSeconds(5);
+    private ThreadSpawner spawner = ThreadSpawner.platform();
+    private WorkerPool starter;
+    private boolean rescuer;
+    private Duration maydayTimeout = Duration.ofMillis(10);
+    private int spawnAttempts = 4;
+    private Duration spawnBackoff = Duration.ofMillis(1);
+
+    private Builder(String name) {
+      checkNotNull(name, "name");
+      checkArgument(!name.isBlank(), "a pool needs a non-blank name");
+      this.name = name;
+    }
+
+    /** Most worker threads at once; default min(cores + 2, 8). */
+    public Builder maxWorkers(int max) {
+      checkArgument(max >= 1, "maxWorkers must be at least 1, was %s", max);
+      this.maxWorkers = max;
+      return this;
+    }
+
+    /** Threads started by {@code build()} that never retire; default 0. */
+    public Builder minWorkers(int min) {
+      checkArgument(min >= 0, "minWorkers must not be negative, was %s", min);
+      this.minWorkers = min;
+      return this;
+    }
+
+    /** A worker with fewer works than this (its running one included) may take more; default 32. */
+    public Builder boredThreshold(int threshold) {
+      checkArgument(threshold >= 1, "boredThreshold must be at least 1, was %s", threshold);
+      this.boredThreshold = threshold;
+      return this;
+    }
+
+    /** How long a worker above {@code minWorkers} waits idle before it retires; default 5 s. */
+    public Builder idleTimeout(Duration timeout) {
+      checkNotNull(timeout, "idleTimeout");
+      checkArgument(!timeout.isNegative() && !timeout.isZero(),
+          "idleTimeout must be positive, was %s", timeout);
+      this.idleTimeout = timeout;
+      return this;
+    }
+
+    /** Creates the pool's threads; default {@link ThreadSpawner#platform()}. */
+    public Builder spawner(ThreadSpawner spawner) {
+      this.spawner = checkNotNull(spawner, "spawner");
+      return this;
+    }
+
+    /**
+     * A helper pool, normally from {@link WorkerPool#starter(String)}, whose thread creates this
+     * pool's threads, so that no submitter and no worker of this pool ever waits for a thread
+     * creation (seed 000). Without one, the thread that queues the work creates the thread.
+     */
+    public Builder starter(WorkerPool starter) {
+      checkNotNull(starter, "starter");
+      checkArgument(!starter.name.equals(name),
+          "pool '%s' cannot be its own starter", name);
+      this.starter = starter;
+      return this;
+    }
+
+    /**
+     * Keeps one thread, created by {@code build()}, that runs waiting work when no new thread could
+     * be had for {@code maydayTimeout} (the kernel's {@code WQ_MEM_RECLAIM} rescuer).
+     */
+    public Builder rescuer(boolean rescuer) {
+      this.rescuer = rescuer;
+      return this;
+    }
+
+    /** How long work may wait for a thread before the rescuer runs it; default 10 ms. */
+    public Builder maydayTimeout(Duration timeout) {
+      checkNotNull(timeout, "maydayTimeout");
+      checkArgument(!timeout.isNegative() && !timeout.isZero(),
+          "maydayTimeout must be positive, was %s", timeout);
+      this.maydayTimeout = timeout;
+      return this;
+    }
+
+    /** Attempts per thread start for retryable failures, the first included; default 4. */
+    public Builder spawnAttempts(int attempts) {
+      checkArgument(attempts >= 1, "spawnAttempts must be at least 1, was %s", attempts);
+      this.spawnAttempts = attempts;
+      return this;
+    }
+
+    /** The wait before the first retry of a thread start; it doubles per retry. Default 1 ms. */
+    public Builder spawnBackoff(Duration backoff) {
+      checkNotNull(backoff, "spawnBackoff");
+      checkArgument(!backoff.isNegative(), "spawnBackoff must not be negative, was %s", backoff);
+      this.spawnBackoff = backoff;
+      return this;
+    }
+
+    /**
+     * Creates the pool and starts its {@code minWorkers} threads (and its rescuer) before
+     * returning.
+     *
+     * @throws IllegalArgumentException if {@code minWorkers > maxWorkers}
+     * @throws IllegalStateException if those threads could not be started
+     */
+    public WorkerPool build() {
+      checkArgument(minWorkers <= maxWorkers,
+          "pool '%s': minWorkers %s is above maxWorkers %s", name, minWorkers, maxWorkers);
+      if (starter != null) {
+        checkArgument(!starter.isStopped(), "starter pool '%s' is already stopped", starter.name);
+      }
+      WorkerPool pool = new WorkerPool(this);
+      pool.start(minWorkers);
+      return pool;
+    }
+  }
+}
