@@ -87,8 +87,12 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   /** The open workers, copied on write under {@code mainLock}; placement reads it without a lock. */
   private volatile Worker[] workers = new Worker[0];
 
-  /** Placement hint: the worker that last took a work. Racy by design; a stale value costs a scan. */
-  private Worker last;
+  /**
+   * Placement hint: the worker that last took a work from the scan. Stale values only cost a scan.
+   * Volatile, not plain: a racy read could otherwise see a worker published without its {@code
+   * thread} field, and a producer's wake-up would become {@code unpark(null)}, a lost wake-up.
+   */
+  private volatile Worker last;
 
   /** Open workers, and thread starts counted against {@code maxWorkers} but not running yet. */
   private volatile int liveWorkers;
