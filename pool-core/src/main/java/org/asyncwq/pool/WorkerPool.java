@@ -170,7 +170,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       return false;
     }
     checkAccepting(work, false);
-    Worker worker = pickBored();
+    Worker worker = pickWorker();
     if (worker == null || !worker.offer(work, false)) {
       placeSlow(work);
     }
@@ -220,19 +220,35 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
             + " and accepts no new work");
   }
 
-  /** Lock-free: the hinted worker if bored, else the first bored worker, else null. */
-  private Worker pickBored() {
+  /**
+   * Lock-free placement: the hinted worker if it is bored, else the first bored worker; when none is
+   * bored and the pool cannot grow, the least-loaded worker. Null sends the work to {@link
+   * #placeSlow}, which starts a thread. The "cannot grow" read is racy: a worker retiring at that
+   * moment can make one work land on a busy worker instead of waiting for a new thread, which costs
+   * a little latency and never correctness.
+   */
+  private Worker pickWorker() {
     Worker hint = last;
     if (hint != null && hint.load() < boredThreshold && !hint.isClosed()) {
       return hint;
     }
+    Worker least = null;
+    int leastLoad = Integer.MAX_VALUE;
     for (Worker w : workers) {
-      if (w.load() < boredThreshold && !w.isClosed()) {
+      int load = w.load();
+      if (w.isClosed()) {
+        continue;
+      }
+      if (load < boredThreshold) {
         last = w;
         return w;
       }
+      if (load < leastLoad) {
+        least = w;
+        leastLoad = load;
+      }
     }
-    return null;
+    return liveWorkers + starting >= maxWorkers ? least : null;
   }
 
   /** No bored worker: start a thread if the pool may grow, else pick the least-loaded worker. */
