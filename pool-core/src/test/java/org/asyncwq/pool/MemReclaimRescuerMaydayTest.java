@@ -143,6 +143,7 @@ class MemReclaimRescuerMaydayTest {
       assertThat(queued.await(BOUND.toSeconds(), SECONDS)).as("queue() returned").isTrue();
       assertThat(ranOn.get().getName()).isEqualTo(name + "-rescuer");
       assertThat(pool.stats().rescued()).isGreaterThan(0);
+      assertThat(throttle.awaitEntered(BOUND)).as("a worker's creation was asked for").isTrue();
       assertThat(throttle.threadName()).isEqualTo(name + "-1");
       assertThat(work.runs()).isEqualTo(1);
       assertThat(work.cancels()).isZero();

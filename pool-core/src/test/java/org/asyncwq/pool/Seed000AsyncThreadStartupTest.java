@@ -95,6 +95,8 @@ class Seed000AsyncThreadStartupTest {
       pool.queue(w1);
       assertThat(w1QueuedW2.await(BOUND.toSeconds(), SECONDS)).as("W1's queue(W2) returned").isTrue();
       assertThat(w2Ran.await(BOUND.toSeconds(), SECONDS)).as("W2 ran").isTrue();
+      // W2 may run before the starter even reaches the spawner; wait for the creation itself.
+      assertThat(throttle.awaitEntered(BOUND)).isTrue();
       assertThat(throttle.caller()).as("the creation ran on the starter").isSameAs(starterThread);
       await().atMost(BOUND).until(() -> pool.stats().workers() == 2);
       assertThat(pool.stats().starting()).isZero();
