@@ -65,10 +65,11 @@ final class Worker implements Runnable {
   @GuardedBy("this")
   private long executed;
 
-  /** Runs finished since the last time the thread held this monitor (thread-confined). */
-  private int finishedOwn;
-
-  private long finished;
+  /**
+   * Runs finished since the last time the thread held this monitor (thread-confined); each one
+   * counted in {@link #load} and not yet in {@link #executed}.
+   */
+  private int finished;
 
   volatile Thread thread;
 
@@ -188,11 +189,10 @@ final class Worker implements Runnable {
 
   @GuardedBy("this")
   private void settle() {
-    if (finishedOwn != 0) {
-      addLoad(-finishedOwn);
+    if (finished != 0) {
+      addLoad(-finished);
     }
     executed += finished;
-    finishedOwn = 0;
     finished = 0;
   }
 
@@ -244,10 +244,16 @@ final class Worker implements Runnable {
         continue;
       }
       work.owner = this;
-      pool.runWork(work);
-      if (own) {
-        finishedOwn++;
+      if (!own) {
+        // A work from the backlog is now the one this worker runs and counts in its load like
+        // one from its list. Uncounted, the worker looks bored while it runs the work, and a work
+        // queued meanwhile (by the running work itself, say) is placed behind it instead of
+        // starting a thread: with boredThreshold 1 that work waits for a long run to end.
+        synchronized (this) {
+          addLoad(1);
+        }
       }
+      pool.runWork(work);
       finished++;
     }
   }
