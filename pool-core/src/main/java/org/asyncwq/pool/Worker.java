@@ -48,7 +48,10 @@ final class Worker implements Runnable {
   @GuardedBy("this")
   private long executed;
 
-  /** Runs finished since the last time the thread held this monitor (thread-confined). */
+  /**
+   * Runs counted in {@link #load} (own works and backlog works alike) finished since the last time
+   * the thread held this monitor (thread-confined).
+   */
   private int finishedOwn;
 
   private long finished;
@@ -159,6 +162,11 @@ final class Worker implements Runnable {
     return executed;
   }
 
+  /** Counts a work this worker took from the pool's backlog in its load, like one of its own. */
+  synchronized void tookFromBacklog() {
+    load = load + 1;
+  }
+
   /** Marks the thread awake again after it found backlog work on its own while going idle. */
   synchronized void markAwake() {
     awake = true;
@@ -196,7 +204,7 @@ final class Worker implements Runnable {
       // Every fourth work comes from the backlog while it has any, so that works parked there
       // while a thread was being started are not starved by a steady stream to this worker.
       if (pool.hasBacklog() && (++tick & 3) == 0) {
-        work = pool.pollBacklog();
+        work = pool.pollBacklog(this);
       }
       if (work == null) {
         synchronized (this) {
@@ -206,7 +214,7 @@ final class Worker implements Runnable {
         own = work != null;
       }
       if (work == null && pool.hasBacklog()) {
-        work = pool.pollBacklog();
+        work = pool.pollBacklog(this);
       }
       if (work == null) {
         if (!idle()) {
@@ -221,9 +229,7 @@ final class Worker implements Runnable {
       }
       work.owner = this;
       pool.runWork(work);
-      if (own) {
-        finishedOwn++;
-      }
+      finishedOwn++; // own or from the backlog, it was counted in load when taken
       finished++;
     }
   }
@@ -231,6 +237,9 @@ final class Worker implements Runnable {
   /** Returns a work taken while the pool was frozen to the front of where it came from. */
   private void putBack(Work work, boolean own) {
     if (!own) {
+      synchronized (this) {
+        load = load - 1;
+      }
       pool.putBackBacklog(work);
       return;
     }

@@ -290,7 +290,12 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     return backlogSize > 0;
   }
 
-  Work pollBacklog() {
+  /**
+   * Takes the oldest backlog work for {@code taker}, counting it in the taker's load before the
+   * work leaves the backlog's lock, so that no producer sees a worker busy with a backlog work as
+   * bored and stacks work behind it.
+   */
+  Work pollBacklog(Worker taker) {
     if (backlogSize == 0) {
       return null;
     }
@@ -300,6 +305,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       if (work != null) {
         backlogSize = backlog.size();
         backlogProgressAt = System.nanoTime();
+        taker.tookFromBacklog();
       }
       return work;
     } finally {
