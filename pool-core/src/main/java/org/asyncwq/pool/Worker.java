@@ -89,9 +89,20 @@ final class Worker implements Runnable {
    * @throws java.util.concurrent.RejectedExecutionException if the pool no longer accepts the work
    */
   boolean offer(Work work, boolean requeue) {
+    return offer(work, requeue, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Like {@link #offer(Work, boolean)}, but only while this worker's load is below {@code limit}:
+   * placement read the load without a lock, and concurrent producers that all saw the same bored
+   * worker must not push it past the threshold together.
+   *
+   * @return false if the worker has left or is no longer below {@code limit}
+   */
+  boolean offer(Work work, boolean requeue, int limit) {
     boolean wake;
     synchronized (this) {
-      if (closed) {
+      if (closed || load >= limit) {
         return false;
       }
       pool.checkAccepting(work, requeue);

@@ -167,7 +167,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     }
     checkAccepting(work, false);
     Worker worker = pickBored();
-    if (worker == null || !worker.offer(work, false)) {
+    if (worker == null || !worker.offer(work, false, boredThreshold)) {
       placeSlow(work);
     }
     return true;
@@ -216,8 +216,16 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
             + " and accepts no new work");
   }
 
-  /** Lock-free: the hinted worker if bored, else the first bored worker, else null. */
+  /**
+   * Lock-free: the hinted worker if bored, else the first bored worker, else null. While works wait
+   * in the backlog there is no bored worker to skip the line to: each of those works asked for a
+   * thread start (or found the pool full), and a worker that looks bored is about to take one of
+   * them, so a new work goes the slow way instead of stealing the thread a backlog work waits for.
+   */
   private Worker pickBored() {
+    if (backlogSize > 0) {
+      return null;
+    }
     Worker hint = last;
     if (hint != null && hint.load() < boredThreshold && !hint.isClosed()) {
       return hint;
@@ -236,31 +244,40 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     boolean start = false;
     mainLock.lock();
     try {
-      checkAccepting(work, false);
-      Worker target = null;
-      Worker least = null;
-      for (Worker w : workers) {
-        int load = w.load();
-        if (load < boredThreshold) {
-          target = w;
-          break;
+      for (; ; ) {
+        checkAccepting(work, false);
+        Worker bored = null;
+        Worker least = null;
+        int leastLoad = Integer.MAX_VALUE;
+        boolean backlogged = !backlog.isEmpty(); // see pickBored: then nobody counts as bored
+        for (Worker w : workers) {
+          int load = w.load();
+          if (!backlogged && load < boredThreshold) {
+            bored = w;
+            break;
+          }
+          if (load < leastLoad) {
+            least = w;
+            leastLoad = load;
+          }
         }
-        if (least == null || load < least.load()) {
-          least = w;
+        if (bored != null) {
+          if (bored.offer(work, false, boredThreshold)) {
+            last = bored;
+            break;
+          }
+          continue; // a lock-free producer filled it up meanwhile; look again
         }
-      }
-      if (target == null) {
         if (liveWorkers + starting < maxWorkers) {
           starting++;
           start = true;
+          addBacklog(work);
+        } else if (least != null && least.offer(work, false)) {
+          last = least;
         } else {
-          target = least;
+          addBacklog(work);
         }
-      }
-      if (target != null && target.offer(work, false)) {
-        last = target;
-      } else {
-        addBacklog(work);
+        break;
       }
     } finally {
       mainLock.unlock();
