@@ -99,6 +99,13 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   @GuardedBy("mainLock")
   private int runningThreads;
 
+  /**
+   * Batches of works taken out of the pool under {@code mainLock} whose {@code cancelled()} calls
+   * are still being made outside it; the pool is not terminated before they are done.
+   */
+  @GuardedBy("mainLock")
+  private int cancelling;
+
   /** Every thread the pool started that may still be alive; joined by awaitTermination. */
   @GuardedBy("mainLock")
   private final Set<Thread> threads = new HashSet<>();
@@ -366,14 +373,32 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     }
   }
 
+  /**
+   * Cancels the works of {@code doomed}, which the caller took out of the pool under {@code
+   * mainLock} and, if it is non-empty, counted in {@link #cancelling} there; gives that count back
+   * once every {@code cancelled()} was called, and only then may the pool terminate.
+   */
   private int cancelAll(WorkList doomed, Throwable cause, Consumer<Work> observer) {
+    if (doomed.isEmpty()) {
+      return 0;
+    }
     int n = 0;
-    for (Work work = doomed.poll(); work != null; work = doomed.poll()) {
-      if (observer != null) {
-        observer.accept(work);
+    try {
+      for (Work work = doomed.poll(); work != null; work = doomed.poll()) {
+        if (observer != null) {
+          observer.accept(work);
+        }
+        cancelOne(work, cause);
+        n++;
       }
-      cancelOne(work, cause);
-      n++;
+    } finally {
+      mainLock.lock();
+      try {
+        cancelling--;
+        tryTerminate();
+      } finally {
+        mainLock.unlock();
+      }
     }
     return n;
   }
@@ -521,6 +546,9 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       if (liveWorkers == 0 && starting == 0 && !hasRescuer) {
         backlog.drainTo(doomed);
         backlogSize = 0;
+        if (!doomed.isEmpty()) {
+          cancelling++;
+        }
       } else if (!backlog.isEmpty()) {
         for (Worker w : workers) {
           if (w.wakeIfIdle()) {
@@ -542,7 +570,8 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   @GuardedBy("mainLock")
   private void tryTerminate() {
     if (state.atLeast(PoolState.STOPPING) && state != PoolState.TERMINATED
-        && liveWorkers == 0 && starting == 0 && runningThreads == 0 && backlog.isEmpty()) {
+        && liveWorkers == 0 && starting == 0 && runningThreads == 0 && backlog.isEmpty()
+        && cancelling == 0) {
       state = PoolState.TERMINATED;
       termination.signalAll();
       log.info("pool {} destroyed: {}", name, statsLocked());
@@ -726,6 +755,9 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       backlogSize = 0;
       for (Worker w : workers) {
         w.drainTo(doomed);
+      }
+      if (!doomed.isEmpty()) {
+        cancelling++;
       }
       wakeAll();
       rescuerWake.signalAll();
