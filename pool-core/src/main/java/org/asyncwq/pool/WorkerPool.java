@@ -595,7 +595,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
             backlogSize = backlog.size();
             backlogProgressAt = System.nanoTime();
             rescued++;
-            log.debug("pool {}: rescuer runs a work that waited {} µs", name, stalled / 1000);
+            log.trace("pool {}: rescuer runs a work that waited {} µs", name, stalled / 1000);
             mainLock.unlock();
             try {
               work.owner = null;
