@@ -73,7 +73,7 @@ class ExactlyOnceStressTest {
   void everyAcceptedWorkRunsOrIsCancelledExactlyOnceUnderRacingLifecycle() throws Exception {
     Long only = Long.getLong("asyncwq.roundSeed"); // replays one round's settings
     SplittableRandom seeds = new SplittableRandom(Long.getLong("asyncwq.seed", System.nanoTime()));
-    int rounds = Stress.rounds(40);
+    int rounds = Stress.rounds(150);
     for (int round = 0; round < rounds; round++) {
       long seed = only != null ? only : seeds.nextLong();
       runRound("once-" + round, seed);

@@ -33,7 +33,7 @@ class StopRaceStressTest {
   void stopRacingWithIdleBusyTransitionsAndRetirementLosesNoWorkAndLeavesNoThread()
       throws Exception {
     SplittableRandom seeds = new SplittableRandom(Long.getLong("asyncwq.seed", System.nanoTime()));
-    for (int round = 0; round < Stress.rounds(60); round++) {
+    for (int round = 0; round < Stress.rounds(150); round++) {
       runRound("stop-race-" + round, seeds.nextLong(), false);
     }
   }
@@ -42,7 +42,7 @@ class StopRaceStressTest {
   void stopNowRacingWithIdleBusyTransitionsAndRetirementCancelsOrRunsEveryWorkAndLeavesNoThread()
       throws Exception {
     SplittableRandom seeds = new SplittableRandom(Long.getLong("asyncwq.seed", System.nanoTime()));
-    for (int round = 0; round < Stress.rounds(60); round++) {
+    for (int round = 0; round < Stress.rounds(150); round++) {
       runRound("stopnow-race-" + round, seeds.nextLong(), true);
     }
   }
