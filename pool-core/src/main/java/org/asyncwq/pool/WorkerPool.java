@@ -106,6 +106,10 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   @GuardedBy("mainLock")
   private int cancelling;
 
+  /** The rescuer's thread once it runs, so shutdownNow() can interrupt a task it runs. */
+  @GuardedBy("mainLock")
+  private Thread rescuerThread;
+
   /** Every thread the pool started that may still be alive; joined by awaitTermination. */
   @GuardedBy("mainLock")
   private final Set<Thread> threads = new HashSet<>();
@@ -583,6 +587,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     mainLock.lock();
     try {
       threads.add(Thread.currentThread());
+      rescuerThread = Thread.currentThread();
       for (; ; ) {
         if (state.atLeast(PoolState.STOPPING) && backlog.isEmpty()) {
           return;
@@ -707,6 +712,9 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     try {
       for (Worker w : workers) {
         w.thread.interrupt();
+      }
+      if (rescuerThread != null) {
+        rescuerThread.interrupt(); // its loop shrugs off an interrupt that finds it waiting
       }
     } finally {
       mainLock.unlock();
