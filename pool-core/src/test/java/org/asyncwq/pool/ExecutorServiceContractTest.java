@@ -185,6 +185,54 @@ class ExecutorServiceContractTest {
   }
 
   @Test
+  void shutdownNowAlsoInterruptsATaskRunningOnTheRescuer() throws Exception {
+    // The only worker start blocks, so the rescuer runs the task.
+    CountDownLatch spawnGate = pools.gate();
+    ScriptedSpawner spawner =
+        new ScriptedSpawner()
+            .then(n -> {}) // the rescuer
+            .then(
+                n -> {
+                  try {
+                    spawnGate.await(30, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+    WorkerPool starter = pools.add(WorkerPool.starter("es-rescue-starter"));
+    WorkerPool pool =
+        pools.add(
+            WorkerPool.builder("es-rescue")
+                .maxWorkers(1)
+                .rescuer(true)
+                .maydayTimeout(Duration.ofMillis(5))
+                .starter(starter)
+                .spawner(spawner)
+                .build());
+    ExecutorService es = pool.asExecutorService();
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch never = pools.gate();
+    AtomicBoolean interrupted = new AtomicBoolean();
+    es.execute(
+        () -> {
+          running.countDown();
+          try {
+            never.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            interrupted.set(true);
+          }
+        });
+    assertThat(running.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
+    assertThat(pool.stats().rescued()).isEqualTo(1);
+
+    es.shutdownNow();
+
+    spawnGate.countDown();
+    assertThat(es.awaitTermination(WAIT_S * 2, TimeUnit.SECONDS)).isTrue();
+    assertThat(interrupted).as("the task running on the rescuer was interrupted").isTrue();
+  }
+
+  @Test
   void awaitTerminationTimesOutWhileATaskRuns() throws Exception {
     ExecutorService es = service("es-await", 1, 1);
     CountDownLatch gate = occupy(es);
