@@ -70,14 +70,19 @@ class ExactlyOnceStressTest {
   }
 
   @Test
-  void everyAcceptedWorkRunsOrIsCancelledExactlyOnceUnderRacingLifecycle() throws Exception {
+  @Timeout(value = 1, unit = TimeUnit.HOURS) // backstop; the scaled bound is StressBound
+  void everyAcceptedWorkRunsOrIsCancelledExactlyOnceUnderRacingLifecycle() {
     Long only = Long.getLong("asyncwq.roundSeed"); // replays one round's settings
     SplittableRandom seeds = new SplittableRandom(Long.getLong("asyncwq.seed", System.nanoTime()));
     int rounds = Stress.rounds(150);
-    for (int round = 0; round < rounds; round++) {
-      long seed = only != null ? only : seeds.nextLong();
-      runRound("once-" + round, seed);
-    }
+    StressBound.within(
+        Duration.ofSeconds(60),
+        () -> {
+          for (int round = 0; round < rounds; round++) {
+            long seed = only != null ? only : seeds.nextLong();
+            runRound("once-" + round, seed);
+          }
+        });
   }
 
   private void runRound(String name, long seed) throws Exception {
@@ -249,7 +254,12 @@ class ExactlyOnceStressTest {
   }
 
   @Test
-  void concurrentQueueOfOnePendingWorkAcceptsItOnceAndRunsItOnce() throws Exception {
+  @Timeout(value = 1, unit = TimeUnit.HOURS) // backstop; the scaled bound is StressBound
+  void concurrentQueueOfOnePendingWorkAcceptsItOnceAndRunsItOnce() {
+    StressBound.within(Duration.ofSeconds(30), this::concurrentQueueRounds);
+  }
+
+  private void concurrentQueueRounds() throws Exception {
     for (int round = 0; round < Stress.rounds(20); round++) {
       WorkerPool pool = pools.add(WorkerPool.builder("once-concurrent-" + round).maxWorkers(2).build());
       pool.freeze(); // keeps it pending until all producers tried

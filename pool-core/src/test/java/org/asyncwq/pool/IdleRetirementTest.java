@@ -100,7 +100,12 @@ class IdleRetirementTest {
   }
 
   @Test
-  void retirementRacingWithQueueNeverStrandsWork() throws Exception {
+  @Timeout(value = 1, unit = TimeUnit.HOURS) // backstop; the scaled bound is StressBound
+  void retirementRacingWithQueueNeverStrandsWork() {
+    StressBound.within(Duration.ofSeconds(40), this::retirementRacingWithQueue);
+  }
+
+  private void retirementRacingWithQueue() throws Exception {
     WorkerPool pool =
         pools.add(
             WorkerPool.builder("idle-race")
@@ -142,7 +147,7 @@ class IdleRetirementTest {
       t.start();
     }
     for (Thread t : threads) {
-      t.join(50_000);
+      t.join(50_000L * Stress.factor());
       assertThat(t.isAlive()).isFalse();
     }
     assertThat(failure.get()).as("a work was stranded: %s", pool.stats()).isNull();

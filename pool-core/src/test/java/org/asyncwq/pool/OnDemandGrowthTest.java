@@ -156,18 +156,27 @@ class OnDemandGrowthTest {
   }
 
   @Test
-  void concurrentSubmittersWithAStarterNeverExceedMaxWorkersPlusStarting() throws Exception {
-    for (int round = 0; round < Stress.rounds(5); round++) {
-      concurrentRound("grow-starter-" + round, true);
-    }
+  @Timeout(value = 1, unit = TimeUnit.HOURS) // backstop; the scaled bound is StressBound
+  void concurrentSubmittersWithAStarterNeverExceedMaxWorkersPlusStarting() {
+    StressBound.within(
+        Duration.ofSeconds(40),
+        () -> {
+          for (int round = 0; round < Stress.rounds(5); round++) {
+            concurrentRound("grow-starter-" + round, true);
+          }
+        });
   }
 
   @Test
-  void concurrentSubmittersStartingThreadsInlineNeverExceedMaxWorkersPlusStarting()
-      throws Exception {
-    for (int round = 0; round < Stress.rounds(5); round++) {
-      concurrentRound("grow-inline-" + round, false);
-    }
+  @Timeout(value = 1, unit = TimeUnit.HOURS) // backstop; the scaled bound is StressBound
+  void concurrentSubmittersStartingThreadsInlineNeverExceedMaxWorkersPlusStarting() {
+    StressBound.within(
+        Duration.ofSeconds(40),
+        () -> {
+          for (int round = 0; round < Stress.rounds(5); round++) {
+            concurrentRound("grow-inline-" + round, false);
+          }
+        });
   }
 
   /**

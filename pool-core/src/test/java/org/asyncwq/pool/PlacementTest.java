@@ -157,19 +157,29 @@ class PlacementTest {
   }
 
   @Test
-  void concurrentSubmittersNeverStackWorkOnABusyWorkerWhileOthersAreBored() throws Exception {
+  @Timeout(value = 1, unit = TimeUnit.HOURS) // backstop; the scaled bound is StressBound
+  void concurrentSubmittersNeverStackWorkOnABusyWorkerWhileOthersAreBored() {
     int n = 4;
-    for (int round = 0; round < Stress.rounds(30); round++) {
-      runConcurrentRound("place-race-" + round, n, n);
-    }
+    StressBound.within(
+        Duration.ofSeconds(40),
+        () -> {
+          for (int round = 0; round < Stress.rounds(30); round++) {
+            runConcurrentRound("place-race-" + round, n, n);
+          }
+        });
   }
 
   @Test
-  void concurrentSubmittersEachGetAThreadUpToMax() throws Exception {
+  @Timeout(value = 1, unit = TimeUnit.HOURS) // backstop; the scaled bound is StressBound
+  void concurrentSubmittersEachGetAThreadUpToMax() {
     int n = 4;
-    for (int round = 0; round < Stress.rounds(30); round++) {
-      runConcurrentRound("place-grow-race-" + round, 0, n);
-    }
+    StressBound.within(
+        Duration.ofSeconds(40),
+        () -> {
+          for (int round = 0; round < Stress.rounds(30); round++) {
+            runConcurrentRound("place-grow-race-" + round, 0, n);
+          }
+        });
   }
 
   /** n producers queue one blocking work each at once; with boredThreshold 1 all must run at once. */

@@ -30,21 +30,29 @@ class StopRaceStressTest {
   @RegisterExtension final PoolsToClose pools = new PoolsToClose();
 
   @Test
-  void stopRacingWithIdleBusyTransitionsAndRetirementLosesNoWorkAndLeavesNoThread()
-      throws Exception {
+  @Timeout(value = 1, unit = TimeUnit.HOURS) // backstop; the scaled bound is StressBound
+  void stopRacingWithIdleBusyTransitionsAndRetirementLosesNoWorkAndLeavesNoThread() {
     SplittableRandom seeds = new SplittableRandom(Long.getLong("asyncwq.seed", System.nanoTime()));
-    for (int round = 0; round < Stress.rounds(150); round++) {
-      runRound("stop-race-" + round, seeds.nextLong(), false);
-    }
+    StressBound.within(
+        Duration.ofSeconds(60),
+        () -> {
+          for (int round = 0; round < Stress.rounds(150); round++) {
+            runRound("stop-race-" + round, seeds.nextLong(), false);
+          }
+        });
   }
 
   @Test
-  void stopNowRacingWithIdleBusyTransitionsAndRetirementCancelsOrRunsEveryWorkAndLeavesNoThread()
-      throws Exception {
+  @Timeout(value = 1, unit = TimeUnit.HOURS) // backstop; the scaled bound is StressBound
+  void stopNowRacingWithIdleBusyTransitionsAndRetirementCancelsOrRunsEveryWorkAndLeavesNoThread() {
     SplittableRandom seeds = new SplittableRandom(Long.getLong("asyncwq.seed", System.nanoTime()));
-    for (int round = 0; round < Stress.rounds(150); round++) {
-      runRound("stopnow-race-" + round, seeds.nextLong(), true);
-    }
+    StressBound.within(
+        Duration.ofSeconds(60),
+        () -> {
+          for (int round = 0; round < Stress.rounds(150); round++) {
+            runRound("stopnow-race-" + round, seeds.nextLong(), true);
+          }
+        });
   }
 
   private void runRound(String name, long seed, boolean now) throws Exception {
