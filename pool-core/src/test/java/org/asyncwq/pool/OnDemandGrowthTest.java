@@ -219,7 +219,19 @@ class OnDemandGrowthTest {
               }
             },
             name + "-sampler");
+    sampler.setDaemon(true);
     sampler.start();
+    try {
+      produceAndCheck(name, withStarter, max, spawner, release, pool);
+    } finally {
+      sampling.set(false);
+      sampler.join(10_000);
+    }
+    assertThat(sampledPeak.get()).as("peak stats workers+starting in %s", name).isLessThanOrEqualTo(max);
+  }
+
+  private void produceAndCheck(String name, boolean withStarter, int max, PeakSpawner spawner,
+      CountDownLatch release, WorkerPool pool) throws Exception {
 
     int producers = 8;
     int perProducer = 50;
@@ -270,13 +282,10 @@ class OnDemandGrowthTest {
     }
     assertThat(failure.get()).isNull();
     await().atMost(WAIT).until(() -> works.stream().allMatch(w -> w.runs() == 1));
-    sampling.set(false);
-    sampler.join(10_000);
 
     assertThat(works).hasSize(producers * perProducer);
     assertThat(spawner.scripted.calls()).as("threads created in %s", name).isEqualTo(max);
     assertThat(spawner.peak.get()).as("peak starting+running threads in %s", name).isLessThanOrEqualTo(max);
-    assertThat(sampledPeak.get()).as("peak stats workers+starting in %s", name).isLessThanOrEqualTo(max);
     pool.close();
   }
 }
