@@ -34,6 +34,7 @@ final class CapturingAppender extends AbstractAppender implements AutoCloseable 
     app.start();
     Configuration config = ctx.getConfiguration();
     config.addAppender(app);
+    config.removeLogger(LOGGER); // addLogger would keep a config another test left for it
     LoggerConfig lc = new LoggerConfig(LOGGER, Level.ALL, false);
     lc.addAppender(app, Level.ALL, null);
     config.addLogger(LOGGER, lc);

@@ -15,6 +15,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,6 +37,22 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ExactlyOnceStressTest {
   @RegisterExtension final PoolsToClose pools = new PoolsToClose();
+
+  /**
+   * The scripted spawn failures make the pool log a WARN line each, thousands under -Pstress; they
+   * are expected here (PoolLoggingTest checks them), so this class only lets errors through.
+   */
+  @BeforeAll
+  static void quietExpectedSpawnWarnings() {
+    Configurator.setLevel(CapturingAppender.LOGGER, Level.ERROR);
+  }
+
+  @AfterAll
+  static void restoreLogLevel() {
+    LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+    ctx.getConfiguration().removeLogger(CapturingAppender.LOGGER); // back to log4j2-test.xml
+    ctx.updateLoggers();
+  }
 
   /** Counts how often it was accepted; optionally requeues itself once from inside run(). */
   private static final class Tracked extends CountingWork {
