@@ -66,8 +66,8 @@ final class Worker implements Runnable {
   private long executed;
 
   /**
-   * Runs finished since the last time the thread held this monitor (thread-confined); each one
-   * counted in {@link #load} and not yet in {@link #executed}.
+   * Runs finished since the last time the thread held this monitor (thread-confined); each one,
+   * own or from the backlog, counted in {@link #load} and not yet in {@link #executed}.
    */
   private int finished;
 
@@ -109,9 +109,20 @@ final class Worker implements Runnable {
    * @throws java.util.concurrent.RejectedExecutionException if the pool no longer accepts the work
    */
   boolean offer(Work work, boolean requeue) {
+    return offer(work, requeue, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Like {@link #offer(Work, boolean)}, but only while this worker's load is below {@code limit}:
+   * placement read the load without a lock, and concurrent producers that all saw the same bored
+   * worker must not push it past the threshold together.
+   *
+   * @return false if the worker has left or is no longer below {@code limit}
+   */
+  boolean offer(Work work, boolean requeue, int limit) {
     boolean wake;
     synchronized (this) {
-      if (closed) {
+      if (closed || load >= limit) {
         return false;
       }
       pool.checkAccepting(work, requeue);
@@ -182,6 +193,11 @@ final class Worker implements Runnable {
     return executed;
   }
 
+  /** Counts a work this worker took from the pool's backlog in its load, like one of its own. */
+  synchronized void tookFromBacklog() {
+    addLoad(1);
+  }
+
   /** Marks the thread awake again after it found backlog work on its own while going idle. */
   synchronized void markAwake() {
     awake = true;
@@ -220,7 +236,7 @@ final class Worker implements Runnable {
       // Every fourth work comes from the backlog while it has any, so that works parked there
       // while a thread was being started are not starved by a steady stream to this worker.
       if (pool.hasBacklog() && (++tick & 3) == 0) {
-        work = pool.pollBacklog();
+        work = pool.pollBacklog(this);
       }
       if (work == null) {
         synchronized (this) {
@@ -230,7 +246,7 @@ final class Worker implements Runnable {
         own = work != null;
       }
       if (work == null && pool.hasBacklog()) {
-        work = pool.pollBacklog();
+        work = pool.pollBacklog(this);
       }
       if (work == null) {
         if (!idle()) {
@@ -244,16 +260,7 @@ final class Worker implements Runnable {
         continue;
       }
       work.owner = this;
-      if (!own) {
-        // A work from the backlog is now the one this worker runs and counts in its load like
-        // one from its list. Uncounted, the worker looks bored while it runs the work, and a work
-        // queued meanwhile (by the running work itself, say) is placed behind it instead of
-        // starting a thread: with boredThreshold 1 that work waits for a long run to end.
-        synchronized (this) {
-          addLoad(1);
-        }
-      }
-      pool.runWork(work);
+      pool.runWork(work); // own or from the backlog, it was counted in load when taken
       finished++;
     }
   }
@@ -261,6 +268,9 @@ final class Worker implements Runnable {
   /** Returns a work taken while the pool was frozen to the front of where it came from. */
   private void putBack(Work work, boolean own) {
     if (!own) {
+      synchronized (this) {
+        addLoad(-1);
+      }
       pool.putBackBacklog(work);
       return;
     }
