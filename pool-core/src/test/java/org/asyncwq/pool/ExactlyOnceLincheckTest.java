@@ -195,8 +195,8 @@ public class ExactlyOnceLincheckTest {
   @Test
   void stressedQueueStopFreezeRequeueDisposesEachWorkOnce() {
     new StressOptions()
-        .iterations(Stress.rounds(8))
-        .invocationsPerIteration(100)
+        .iterations(Stress.rounds(4))
+        .invocationsPerIteration(50)
         .threads(3)
         .actorsPerThread(3)
         .actorsBefore(0)
@@ -209,7 +209,7 @@ public class ExactlyOnceLincheckTest {
 
   @Test
   void modelCheckedStopNowRacingWithQueueAndRetirementDisposesEachWorkOnce() {
-    Lincheck.runConcurrentTest(Stress.rounds(25), () -> {
+    Lincheck.runConcurrentTest(Stress.rounds(15), () -> {
       ScriptedSpawner spawner = new ScriptedSpawner();
       WorkerPool pool = WorkerPool.builder("lc-once-mc")
           .maxWorkers(2)
