@@ -332,12 +332,12 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     Thread.interrupted(); // an interrupt aimed at this work must not reach the next one
   }
 
-  /** Cancels one work: the only place a work's {@code cancelled()} is called. */
+  /** Cancels one work: the only place a work's {@code abandon()}/{@code cancelled()} is called. */
   void cancelOne(Work work, Throwable cause) {
     work.clearPending();
     cancelled.incrementAndGet();
     try {
-      work.cancelled(cause);
+      work.abandon(cause);
     } catch (Throwable t) {
       log.warn("pool {}: cancelled() of {} threw", name, work, t);
     }
