@@ -118,6 +118,20 @@ final class Worker implements Runnable {
     return true;
   }
 
+  /**
+   * Gives the oldest waiting work of this worker to an idle worker of a stealing pool; {@code
+   * null} if none waits. Like the backlog, the thief runs it as not its own.
+   */
+  Work steal() {
+    synchronized (this) {
+      Work work = list.poll();
+      if (work != null) {
+        load = load - 1;
+      }
+      return work;
+    }
+  }
+
   /** Removes every waiting work into {@code into} ({@code stopNow()}); returns how many. */
   synchronized int drainTo(WorkList into) {
     int n = list.size();
@@ -207,6 +221,9 @@ final class Worker implements Runnable {
       }
       if (work == null && pool.hasBacklog()) {
         work = pool.pollBacklog();
+      }
+      if (work == null) {
+        work = pool.steal(this);
       }
       if (work == null) {
         if (!idle()) {

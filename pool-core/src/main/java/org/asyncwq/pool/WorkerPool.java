@@ -59,6 +59,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   private final long idleTimeoutNanos;
   private final long maydayNanos;
   private final boolean hasRescuer;
+  private final boolean workStealing;
   private final WorkerStarter starter;
   private final PoolExecutorService executorService = new PoolExecutorService(this);
 
@@ -128,6 +129,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     this.idleTimeoutNanos = b.idleTimeout.toNanos();
     this.maydayNanos = b.maydayTimeout.toNanos();
     this.hasRescuer = b.rescuer;
+    this.workStealing = b.workStealing;
     this.starter =
         new WorkerStarter(this, b.spawner, b.starter, b.spawnAttempts, b.spawnBackoff.toNanos());
   }
@@ -305,6 +307,26 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     } finally {
       mainLock.unlock();
     }
+  }
+
+  /**
+   * In a {@linkplain Builder#workStealing(boolean) work-stealing} pool, a worker with nothing of
+   * its own and an empty backlog takes the oldest waiting work of a worker that has more than the
+   * one it runs; otherwise, and when there is none, {@code null}.
+   */
+  Work steal(Worker thief) {
+    if (!workStealing) {
+      return null;
+    }
+    for (Worker victim : workers) {
+      if (victim != thief && victim.load() > 1) {
+        Work work = victim.steal();
+        if (work != null) {
+          return work;
+        }
+      }
+    }
+    return null;
   }
 
   void putBackBacklog(Work work) {
@@ -874,9 +896,9 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
 
   private void start(int min) {
     log.info("pool {} created: minWorkers={}, maxWorkers={}, boredThreshold={}, idleTimeout={},"
-            + " starter={}, rescuer={}, maydayTimeout={}",
+            + " starter={}, rescuer={}, maydayTimeout={}, workStealing={}",
         name, minWorkers, maxWorkers, boredThreshold, Duration.ofNanos(idleTimeoutNanos),
-        starter.describe(), hasRescuer, Duration.ofNanos(maydayNanos));
+        starter.describe(), hasRescuer, Duration.ofNanos(maydayNanos), workStealing);
     try {
       if (hasRescuer) {
         mainLock.lock();
@@ -949,6 +971,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     private Duration maydayTimeout = Duration.ofMillis(10);
     private int spawnAttempts = 4;
     private Duration spawnBackoff = Duration.ofMillis(1);
+    private boolean workStealing;
 
     private Builder(String name) {
       checkNotNull(name, "name");
@@ -1020,6 +1043,19 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       checkArgument(!timeout.isNegative() && !timeout.isZero(),
           "maydayTimeout must be positive, was %s", timeout);
       this.maydayTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Lets a worker that runs dry take the oldest waiting work of another worker before it sleeps;
+     * default false. Placement is unchanged, but a work placed behind a worker whose work blocks
+     * runs as soon as any thread is free. With {@code boredThreshold(1)} (busy workers take no new
+     * work while a thread is idle or may be started) the pool is then work-conserving: no work
+     * waits while a thread of the pool has nothing to do. Pools whose works wait for each other
+     * (pool-ordered's queues) need that.
+     */
+    public Builder workStealing(boolean stealing) {
+      this.workStealing = stealing;
       return this;
     }
 
