@@ -87,6 +87,7 @@ final class Worker implements Runnable {
    */
   boolean offer(Work work, boolean requeue) {
     boolean wake;
+    boolean behindBusy;
     synchronized (this) {
       if (closed) {
         return false;
@@ -99,9 +100,13 @@ final class Worker implements Runnable {
       if (wake) {
         awake = true;
       }
+      behindBusy = load > 1 && pool.isWorkStealing();
     }
     if (wake) {
       LockSupport.unpark(thread);
+    }
+    if (behindBusy) {
+      pool.wakeThief(this);
     }
     return true;
   }
@@ -212,10 +217,12 @@ final class Worker implements Runnable {
       if (pool.hasBacklog() && (++tick & 3) == 0) {
         work = pool.pollBacklog();
       }
+      boolean more = false;
       if (work == null) {
         synchronized (this) {
           settle();
           work = list.poll();
+          more = !list.isEmpty();
         }
         own = work != null;
       }
@@ -230,6 +237,21 @@ final class Worker implements Runnable {
           return;
         }
         continue;
+      }
+      if (!own && pool.isWorkStealing()) {
+        // count it in load like an own work, or this busy worker would look bored and collect
+        // works behind the one it runs (the stranding that work stealing exists to prevent)
+        synchronized (this) {
+          load = load + 1;
+          more = !list.isEmpty();
+        }
+        own = true;
+      }
+      if (more && pool.isWorkStealing()) {
+        // works wait behind the one this worker is about to run. A producer that appended them
+        // checked load under the same monitor: it either saw this work counted and woke a thief
+        // itself, or appended before this check and this worker wakes one now.
+        pool.wakeThief(this);
       }
       if (pool.isFrozen()) {
         putBack(work, own);
@@ -277,6 +299,12 @@ final class Worker implements Runnable {
         return true;
       }
       awake = false;
+    }
+    // Whoever leaves a work behind a busy worker wakes an idle one (wakeThief); one that looked
+    // just before this worker went to sleep saw it awake, so look once more.
+    if (pool.hasStealable(this)) {
+      markAwake();
+      return true;
     }
     long timeout = pool.idleTimeoutNanos();
     long deadline = System.nanoTime() + timeout;

@@ -329,6 +329,31 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     return null;
   }
 
+  /** A work waits behind the one {@code busy} runs: wake one sleeping worker to steal it. */
+  void wakeThief(Worker busy) {
+    for (Worker w : workers) {
+      if (w != busy && w.wakeIfIdle()) {
+        return;
+      }
+    }
+  }
+
+  boolean isWorkStealing() {
+    return workStealing;
+  }
+
+  /** Whether a work-stealing pool has a worker with a work waiting behind the one it runs. */
+  boolean hasStealable(Worker thief) {
+    if (workStealing) {
+      for (Worker victim : workers) {
+        if (victim != thief && victim.load() > 1) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   void putBackBacklog(Work work) {
     mainLock.lock();
     try {
