@@ -38,8 +38,12 @@ final class HashChains {
   }
 
   private Stripe stripeOf(long hash) {
-    long h = hash * 0x9E3779B97F4A7C15L; // Fibonacci hashing: every bit of the key moves the top
-    return stripes[(int) (h >>> 58)];
+    return stripes[stripeIndex(hash)];
+  }
+
+  /** The stripe of a hash: Fibonacci hashing, so every bit of the key moves the top six. */
+  static int stripeIndex(long hash) {
+    return (int) ((hash * 0x9E3779B97F4A7C15L) >>> 58);
   }
 
   /**
