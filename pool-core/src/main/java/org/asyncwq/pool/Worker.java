@@ -121,6 +121,7 @@ final class Worker implements Runnable {
    */
   boolean offer(Work work, boolean requeue, int limit) {
     boolean wake;
+    boolean behindBusy;
     synchronized (this) {
       if (closed || load >= limit) {
         return false;
@@ -133,9 +134,13 @@ final class Worker implements Runnable {
       if (wake) {
         awake = true;
       }
+      behindBusy = load > 1 && pool.isWorkStealing();
     }
     if (wake) {
       LockSupport.unpark(thread);
+    }
+    if (behindBusy) {
+      pool.wakeThief(this);
     }
     return true;
   }
@@ -150,6 +155,20 @@ final class Worker implements Runnable {
     }
     LockSupport.unpark(thread);
     return true;
+  }
+
+  /**
+   * Gives the oldest waiting work of this worker to an idle worker of a stealing pool; {@code
+   * null} if none waits. Like the backlog, the thief runs it as not its own.
+   */
+  Work steal() {
+    synchronized (this) {
+      Work work = list.poll();
+      if (work != null) {
+        addLoad(-1);
+      }
+      return work;
+    }
   }
 
   /** Removes every waiting work into {@code into} ({@code stopNow()}); returns how many. */
@@ -193,8 +212,12 @@ final class Worker implements Runnable {
     return executed;
   }
 
-  /** Counts a work this worker took from the pool's backlog in its load, like one of its own. */
-  synchronized void tookFromBacklog() {
+  /**
+   * Counts a work this worker took from the pool's backlog, or stole from another worker, in its
+   * load like one of its own: uncounted, a busy worker looks bored and collects works behind the
+   * one it runs.
+   */
+  synchronized void tookWork() {
     addLoad(1);
   }
 
@@ -238,10 +261,12 @@ final class Worker implements Runnable {
       if (pool.hasBacklog() && (++tick & 3) == 0) {
         work = pool.pollBacklog(this);
       }
+      boolean more = false;
       if (work == null) {
         synchronized (this) {
           settle();
           work = list.poll();
+          more = !list.isEmpty();
         }
         own = work != null;
       }
@@ -249,10 +274,26 @@ final class Worker implements Runnable {
         work = pool.pollBacklog(this);
       }
       if (work == null) {
+        work = pool.steal(this); // counted in this worker's load, like a backlog work
+      }
+      if (work == null) {
         if (!idle()) {
           return;
         }
         continue;
+      }
+      if (!own && pool.isWorkStealing()) {
+        // a backlog or stolen work was counted in load when taken; see whether own works wait
+        // behind it, which a thief should take
+        synchronized (this) {
+          more = !list.isEmpty();
+        }
+      }
+      if (more && pool.isWorkStealing()) {
+        // works wait behind the one this worker is about to run. A producer that appended them
+        // checked load under the same monitor: it either saw this work counted and woke a thief
+        // itself, or appended before this check and this worker wakes one now.
+        pool.wakeThief(this);
       }
       if (pool.isFrozen()) {
         putBack(work, own);
@@ -300,6 +341,12 @@ final class Worker implements Runnable {
         return true;
       }
       awake = false;
+    }
+    // Whoever leaves a work behind a busy worker wakes an idle one (wakeThief); one that looked
+    // just before this worker went to sleep saw it awake, so look once more.
+    if (pool.hasStealable(this)) {
+      markAwake();
+      return true;
     }
     long timeout = pool.idleTimeoutNanos();
     long deadline = System.nanoTime() + timeout;

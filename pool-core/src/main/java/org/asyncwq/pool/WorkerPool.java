@@ -59,6 +59,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   private final long idleTimeoutNanos;
   private final long maydayNanos;
   private final boolean hasRescuer;
+  private final boolean workStealing;
   private final WorkerStarter starter;
   private final PoolExecutorService executorService = new PoolExecutorService(this);
 
@@ -143,6 +144,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     this.idleTimeoutNanos = b.idleTimeout.toNanos();
     this.maydayNanos = b.maydayTimeout.toNanos();
     this.hasRescuer = b.rescuer;
+    this.workStealing = b.workStealing;
     this.starter =
         new WorkerStarter(this, b.spawner, b.starter, b.spawnAttempts, b.spawnBackoff.toNanos());
   }
@@ -351,12 +353,58 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       if (work != null) {
         backlogSize = backlog.size();
         backlogProgressAt = System.nanoTime();
-        taker.tookFromBacklog();
+        taker.tookWork();
       }
       return work;
     } finally {
       mainLock.unlock();
     }
+  }
+
+  /**
+   * In a {@linkplain Builder#workStealing(boolean) work-stealing} pool, a worker with nothing of
+   * its own and an empty backlog takes the oldest waiting work of a worker that has more than the
+   * one it runs; otherwise, and when there is none, {@code null}.
+   */
+  Work steal(Worker thief) {
+    if (!workStealing) {
+      return null;
+    }
+    for (Worker victim : workers) {
+      if (victim != thief && victim.load() > 1) {
+        Work work = victim.steal();
+        if (work != null) {
+          thief.tookWork();
+          return work;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** A work waits behind the one {@code busy} runs: wake one sleeping worker to steal it. */
+  void wakeThief(Worker busy) {
+    for (Worker w : workers) {
+      if (w != busy && w.isIdle() && w.wakeIfIdle()) {
+        return;
+      }
+    }
+  }
+
+  boolean isWorkStealing() {
+    return workStealing;
+  }
+
+  /** Whether a work-stealing pool has a worker with a work waiting behind the one it runs. */
+  boolean hasStealable(Worker thief) {
+    if (workStealing) {
+      for (Worker victim : workers) {
+        if (victim != thief && victim.load() > 1) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   void putBackBacklog(Work work) {
@@ -384,12 +432,12 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     Thread.interrupted(); // an interrupt aimed at this work must not reach the next one
   }
 
-  /** Cancels one work: the only place a work's {@code cancelled()} is called. */
+  /** Cancels one work: the only place a work's {@code abandon()}/{@code cancelled()} is called. */
   void cancelOne(Work work, Throwable cause) {
     work.clearPending();
     cancelled.incrementAndGet();
     try {
-      work.cancelled(cause);
+      work.abandon(cause);
     } catch (Throwable t) {
       log.warn("pool {}: cancelled() of {} threw", name, work, t);
     }
@@ -652,7 +700,8 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
 
   /**
    * Changes the maximum number of workers, at any time. Raising it starts threads for work waiting
-   * in the backlog; lowering it makes the surplus workers leave as soon as they run dry.
+   * in the backlog, and in a {@linkplain Builder#workStealing(boolean) work-stealing} pool also for
+   * work waiting behind busy workers; lowering it makes the surplus workers leave as soon as they run dry.
    *
    * @throws IllegalArgumentException if {@code max} is below 1 or below {@code minWorkers}
    */
@@ -665,7 +714,16 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       int old = maxWorkers;
       maxWorkers = max;
       if (max > old && state == PoolState.RUNNING) {
-        while (liveWorkers + starting < max && starting < backlog.size()) {
+        // Threads for the works that wait: in the backlog, and, in a stealing pool, behind busy
+        // workers, where a new thread steals them. Without this a raised limit (pool-priority's
+        // thresholds raise it all the time) would add no concurrency for works already queued.
+        int waiting = backlog.size();
+        if (workStealing) {
+          for (Worker w : workers) {
+            waiting += w.pending();
+          }
+        }
+        while (liveWorkers + starting < max && starting < waiting) {
           starting++;
           starts++;
         }
@@ -955,9 +1013,9 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
 
   private void start(int min) {
     log.info("pool {} created: minWorkers={}, maxWorkers={}, boredThreshold={}, idleTimeout={},"
-            + " starter={}, rescuer={}, maydayTimeout={}",
+            + " starter={}, rescuer={}, maydayTimeout={}, workStealing={}",
         name, minWorkers, maxWorkers, boredThreshold, Duration.ofNanos(idleTimeoutNanos),
-        starter.describe(), hasRescuer, Duration.ofNanos(maydayNanos));
+        starter.describe(), hasRescuer, Duration.ofNanos(maydayNanos), workStealing);
     try {
       if (hasRescuer) {
         mainLock.lock();
@@ -1030,6 +1088,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     private Duration maydayTimeout = Duration.ofMillis(10);
     private int spawnAttempts = 4;
     private Duration spawnBackoff = Duration.ofMillis(1);
+    private boolean workStealing;
 
     private Builder(String name) {
       checkNotNull(name, "name");
@@ -1101,6 +1160,19 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       checkArgument(!timeout.isNegative() && !timeout.isZero(),
           "maydayTimeout must be positive, was %s", timeout);
       this.maydayTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Lets a worker that runs dry take the oldest waiting work of another worker before it sleeps;
+     * default false. Placement is unchanged, but a work placed behind a worker whose work blocks
+     * runs as soon as any thread is free. With {@code boredThreshold(1)} (busy workers take no new
+     * work while a thread is idle or may be started) the pool is then work-conserving: no work
+     * waits while a thread of the pool has nothing to do. Pools whose works wait for each other
+     * (pool-ordered's queues) need that.
+     */
+    public Builder workStealing(boolean stealing) {
+      this.workStealing = stealing;
       return this;
     }
 
