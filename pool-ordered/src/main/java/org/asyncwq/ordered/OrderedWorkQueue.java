@@ -71,11 +71,16 @@ public final class OrderedWorkQueue implements AutoCloseable {
   private final LongAdder failures = new LongAdder();
   private final LongAdder cancelled = new LongAdder();
 
-  private OrderedWorkQueue(String name, WorkerPool pool, boolean ownsPool, boolean serial) {
+  /** Runs as each work leaves the waiting state (starts or is cancelled); null for none. */
+  private final Runnable onStart;
+
+  private OrderedWorkQueue(
+      String name, WorkerPool pool, boolean ownsPool, boolean serial, Runnable onStart) {
     this.name = name;
     this.pool = pool;
     this.ownsPool = ownsPool;
     this.serial = serial;
+    this.onStart = onStart;
     log.info("ordered queue {} created: pool={} ({}), maxActive={}, serial={}",
         name, pool.name(), ownsPool ? "owned" : "shared", pool.maxWorkers(), serial);
   }
@@ -93,7 +98,7 @@ public final class OrderedWorkQueue implements AutoCloseable {
   public static OrderedWorkQueue serial(String name) {
     checkName(name);
     WorkerPool pool = ownPool(name).maxWorkers(1).build();
-    return new OrderedWorkQueue(name, pool, true, true);
+    return new OrderedWorkQueue(name, pool, true, true, null);
   }
 
   /** This queue's name. */
@@ -183,6 +188,7 @@ public final class OrderedWorkQueue implements AutoCloseable {
     OrderedWorkQueue outer = CURRENT.get();
     CURRENT.set(this);
     try {
+      started();
       try {
         work.work();
       } catch (Throwable t) {
@@ -196,11 +202,22 @@ public final class OrderedWorkQueue implements AutoCloseable {
     }
   }
 
+  private void started() {
+    if (onStart != null) {
+      try {
+        onStart.run();
+      } catch (Throwable t) {
+        log.warn("ordered queue {}: onStart hook threw; the work goes on", name, t);
+      }
+    }
+  }
+
   /** The pool (or a refused submission) cancels a work: cancelled() replaces work() and ordered(). */
   void cancelWork(OrderedWork work, Throwable cause) {
     OrderedWorkQueue outer = CURRENT.get();
     CURRENT.set(this);
     try {
+      started();
       cancelOne(work, cause);
       complete(work);
     } finally {
@@ -424,6 +441,7 @@ public final class OrderedWorkQueue implements AutoCloseable {
     private final String name;
     private WorkerPool pool;
     private int maxActive;
+    private Runnable onStart;
 
     private Builder(String name) {
       this.name = checkName(name);
@@ -452,6 +470,16 @@ public final class OrderedWorkQueue implements AutoCloseable {
     }
 
     /**
+     * A hook run on the pool thread each time a work of this queue leaves the waiting state: just
+     * before its {@code work()} starts, or when it is cancelled instead. pool-priority's thresholds
+     * count pending works with it. It must be quick and must not block; what it throws is logged.
+     */
+    public Builder onStart(Runnable hook) {
+      this.onStart = checkNotNull(hook, "hook");
+      return this;
+    }
+
+    /**
      * Creates the queue.
      *
      * @throws IllegalStateException if both {@code pool()} and {@code maxActive()} were given
@@ -464,13 +492,13 @@ public final class OrderedWorkQueue implements AutoCloseable {
               + "': give either pool() (shared) or maxActive() (own pool), not both");
         }
         checkArgument(!pool.isStopped(), "pool '%s' is already stopped", pool.name());
-        return new OrderedWorkQueue(name, pool, false, false);
+        return new OrderedWorkQueue(name, pool, false, false, onStart);
       }
       WorkerPool.Builder own = ownPool(name);
       if (maxActive != 0) {
         own.maxWorkers(maxActive);
       }
-      return new OrderedWorkQueue(name, own.build(), true, false);
+      return new OrderedWorkQueue(name, own.build(), true, false, onStart);
     }
   }
 }

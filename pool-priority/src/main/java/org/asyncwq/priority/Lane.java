@@ -10,9 +10,11 @@ import org.asyncwq.pool.WorkerPool;
  * ordered queue and its threshold; two lanes share nothing, so a high-priority lane keeps running
  * when every thread of the normal lane is blocked.
  *
- * <p>Its pool uses a bored threshold of 1: a worker running a work is busy, so the pool starts
- * another thread (up to the active limit) rather than stacking works behind a running one. The pool's
- * maximum is the lane's active limit, moved by {@link Threshold}.
+ * <p>Its pool uses a bored threshold of 1 and work stealing: a worker running a work is busy, so the
+ * pool starts another thread (up to the active limit) rather than stacking works behind a running
+ * one, and when the limit rises, new threads take the works already waiting. The pool's maximum is
+ * the lane's active limit, moved by {@link Threshold}; so the limit is real concurrency, as the
+ * kernel's max_active is, not a number.
  */
 final class Lane implements AutoCloseable {
   /** The hash every work of a strictly ordered lane shares (one at a time, first in first out). */
@@ -31,6 +33,7 @@ final class Lane implements AutoCloseable {
         WorkerPool.builder(name)
             .maxWorkers(threshold.current())
             .boredThreshold(1)
+            .workStealing(true)
             .idleTimeout(b.idleTimeout)
             .spawner(ThreadSpawner.platform(threadPriority))
             .rescuer(b.rescuer);

@@ -16,7 +16,7 @@ class OrderedWorkQueueFactoryTest {
 
   @Test
   void anOrderedWorkQueueRunsOneWorkAtATimeInQueueOrder() {
-    List<Integer> started = Collections.synchronizedList(new ArrayList<>());
+    List<Integer> startOrder = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger running = new AtomicInteger();
     AtomicInteger peak = new AtomicInteger();
     try (WorkQueue queue = WorkQueue.ordered("alloc")) {
@@ -28,14 +28,14 @@ class OrderedWorkQueueFactoryTest {
             new Step(id, null, new ArrayList<>(), running, peak) {
               @Override
               protected void work() {
-                started.add(id);
+                startOrder.add(id);
                 super.work();
               }
             });
       }
       queue.flush();
     }
-    assertThat(started).containsExactlyElementsOf(IntStream.range(0, 500).boxed().toList());
+    assertThat(startOrder).containsExactlyElementsOf(IntStream.range(0, 500).boxed().toList());
     assertThat(peak.get()).isEqualTo(1);
   }
 }
