@@ -49,8 +49,8 @@ class PriorityReadmeExampleTest {
       }
       submit.queueHigh(new Submit(-1, device)); // metadata: never waits behind the data
       submit.flush(); // both lanes
-      System.out.println(submit.stats().normal().currentActive() + " active of "
-          + submit.limitActive() + ", congested: " + submit.isCongested());
+      assertThat(submit.currentActive()).isBetween(1, submit.limitActive());
+      assertThat(submit.isCongested()).isFalse();
     }
     List<Integer> data = new ArrayList<>(device);
     data.remove(Integer.valueOf(-1));
