@@ -349,6 +349,9 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     }
     mainLock.lock();
     try {
+      if (frozen) {
+        return null; // see Worker.takeOwn: nothing is taken while frozen, under the drain's lock
+      }
       Work work = backlog.poll();
       if (work != null) {
         backlogSize = backlog.size();
@@ -405,20 +408,6 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       }
     }
     return false;
-  }
-
-  void putBackBacklog(Work work) {
-    mainLock.lock();
-    try {
-      if (!isStoppingNow()) {
-        backlog.addFirst(work);
-        backlogSize = backlog.size();
-        return;
-      }
-    } finally {
-      mainLock.unlock();
-    }
-    cancelOne(work, stopNowCause());
   }
 
   /** Runs one work on the calling pool thread: the only place a work's {@code run()} is called. */
