@@ -416,8 +416,13 @@ final class Worker implements Runnable {
           case WORK:
             return true;
           case STAY:
-            deadline = now + timeout;
-            break;
+            if (timedOut) {
+              deadline = now + timeout;
+            }
+            // Look at awake again before sleeping. leaveOrStay() took the main lock, and a JDK
+            // lock that had to park this thread may have used up the unpark a producer gave it
+            // after setting awake: parking now would sleep a whole idle timeout with work waiting.
+            continue;
         }
       }
       LockSupport.parkNanos(pool, Math.max(deadline - System.nanoTime(), 1L));
