@@ -188,12 +188,17 @@ final class Worker implements Runnable {
    */
   Work steal() {
     synchronized (taken) {
-      if (pool.isFrozen()) {
-        return null;
-      }
-      Work work = taken.batch.poll();
-      if (work == null) {
+      Work work;
+      if (!taken.batch.isEmpty()) {
+        if (pool.isFrozen()) {
+          return null;
+        }
+        work = taken.batch.poll();
+      } else {
         synchronized (this) {
+          if (pool.isFrozen()) { // read under the lock that published the work; see takeOwn
+            return null;
+          }
           work = inbox.poll();
         }
       }
@@ -299,17 +304,17 @@ final class Worker implements Runnable {
   private Work takeOwn() {
     synchronized (taken) {
       settle();
-      if (pool.isFrozen()) {
-        return null;
-      }
-      Work work = taken.batch.poll();
-      if (work == null) {
+      if (taken.batch.isEmpty()) {
         synchronized (this) {
           taken.batch.splice(inbox);
         }
-        work = taken.batch.poll();
       }
-      return work;
+      // Read frozen only now: a work queued after freeze() returned reached the batch through
+      // the inbox lock above, so this read is ordered after that freeze().
+      if (pool.isFrozen()) {
+        return null;
+      }
+      return taken.batch.poll();
     }
   }
 
@@ -422,7 +427,11 @@ final class Worker implements Runnable {
             // Look at awake again before sleeping. leaveOrStay() took the main lock, and a JDK
             // lock that had to park this thread may have used up the unpark a producer gave it
             // after setting awake: parking now would sleep a whole idle timeout with work waiting.
-            continue;
+            // A producer that sets awake after this look gives a fresh unpark.
+            if (awake) {
+              return true;
+            }
+            break;
         }
       }
       LockSupport.parkNanos(pool, Math.max(deadline - System.nanoTime(), 1L));
