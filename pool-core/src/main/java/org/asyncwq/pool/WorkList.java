@@ -47,6 +47,23 @@ final class WorkList {
     return work;
   }
 
+  /** Moves every work of {@code from} to the end of this list in O(1), keeping their order. */
+  void splice(WorkList from) {
+    if (from.head == null) {
+      return;
+    }
+    if (tail == null) {
+      head = from.head;
+    } else {
+      tail.next = from.head;
+    }
+    tail = from.tail;
+    size += from.size;
+    from.head = null;
+    from.tail = null;
+    from.size = 0;
+  }
+
   /** Moves every work of this list to the end of {@code into}, keeping their order. */
   void drainTo(WorkList into) {
     for (Work work = poll(); work != null; work = poll()) {

@@ -7,32 +7,73 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One pool thread and the list of works handed to it: btrfs' {@code struct btrfs_worker_thread}.
+ * One pool thread and the works handed to it: btrfs' {@code struct btrfs_worker_thread}.
  *
- * <p>Producers append to {@link #list} under this object's monitor and wake the thread only if it
- * is asleep ({@link #awake} false), so a burst of works costs one wake-up, not one per work. The
- * thread takes works one at a time under the same monitor; {@code stopNow()} can therefore take
- * every waiting work away from a worker that is stuck in a long {@code run()}, and each work leaves
- * the list exactly once, through whoever removed it.
+ * <p><b>Two locks, as a two-lock queue.</b> Producers append to the {@link #inbox} under this
+ * object's monitor and wake the thread only if it is asleep ({@link #awake} false), so a burst of
+ * works costs one wake-up, not one per work. The thread takes its works one at a time from the
+ * {@link Taken#batch} under a second lock that normally only it touches, and moves the whole inbox
+ * into the batch, in O(1), only when the batch runs dry: producer and consumer meet on a lock once
+ * per batch instead of once per work. Both lists stay reachable through their locks, so {@code
+ * stopNow()} and a thief can still take every waiting work from a worker stuck in a long {@code
+ * run()}, and each work leaves exactly once, through whoever removed it. Lock order: the pool's main
+ * lock, then {@link #taken}, then this monitor.
  *
- * <p>A worker stops accepting work by setting {@link #closed} under its monitor, and only does so
- * with the pool's main lock held and its list empty. Placement reads {@link #load} and
- * {@link #closed} without a lock; {@link #offer} re-checks {@code closed} under the monitor, so a
- * producer that raced with retirement simply places the work again elsewhere. This is the shape
- * that removes the races of seed 003's "eliminate races in worker stopping code": a worker is never
- * on a list the pool still hands work to after it decided to leave.
+ * <p><b>Load without contention.</b> The load (works waiting plus the one running) is {@code in -
+ * out}: {@link #in} counts works handed to this worker and is written only under this monitor,
+ * {@link Taken#out} counts works that left it and is written only under the batch lock, each with a
+ * release store. Reading {@code out} before {@code in} never underestimates the load, and neither
+ * side writes a line the other writes on every work.
+ *
+ * <p><b>Leaving.</b> A worker stops accepting work by setting {@link #closed} under both locks, only
+ * with the pool's main lock held and both lists empty. Placement reads the load and {@code closed}
+ * without a lock; {@link #offer} re-checks under the monitor, so a producer that raced with
+ * retirement places the work again elsewhere. This is the shape that removes the races of seed
+ * 003's "eliminate races in worker stopping code": a worker is never on a list the pool still hands
+ * work to after it decided to leave.
  */
 final class Worker implements Runnable {
+  private static final VarHandle IN;
+  private static final VarHandle OUT;
+
+  static {
+    try {
+      IN = MethodHandles.lookup().findVarHandle(Worker.class, "in", int.class);
+      OUT = MethodHandles.lookup().findVarHandle(Taken.class, "out", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** The consumer's side, in an object (and lock) of its own, away from the producers' writes. */
+  private static final class Taken {
+    /** Works moved out of the inbox, taken one at a time by the thread. */
+    @GuardedBy("this")
+    final WorkList batch = new WorkList();
+
+    /** Works that left this worker: runs finished, stolen, drained, put back. Release stores. */
+    @GuardedBy("this")
+    int out;
+
+    @GuardedBy("this")
+    long executed;
+
+    /** Runs finished since the thread last held this lock (thread-confined). */
+    int finished;
+  }
+
   final WorkerPool pool;
   final String name;
 
   /** Won once: by the thread when it starts, or by the spawn-failure path when it never will. */
   private final AtomicBoolean claimed = new AtomicBoolean();
 
-  @GuardedBy("this")
-  private final WorkList list = new WorkList();
+  private final Taken taken = new Taken();
 
-  /** Set once, under this monitor and the pool's main lock, when the worker leaves. */
+  @GuardedBy("this")
+  private final WorkList inbox = new WorkList();
+
+  /** Set once, under both locks and the pool's main lock, when the worker leaves. */
   private volatile boolean closed;
 
   /**
@@ -41,35 +82,12 @@ final class Worker implements Runnable {
    */
   private volatile boolean awake = true;
 
-  private static final VarHandle LOAD;
-
-  static {
-    try {
-      LOAD = MethodHandles.lookup().findVarHandle(Worker.class, "load", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
-  /**
-   * Works on the list plus the one running from it. Only written under this monitor, with a release
-   * store: placement reads it lock-free as a hint (acquire), and a hint needs no full fence. Two
-   * volatile stores per work were the largest fixed cost of the queue path.
-   */
+  /** Works handed to this worker: offered, or taken from the backlog or another worker. */
   @GuardedBy("this")
-  private int load;
+  private int in;
 
   @GuardedBy("this")
   private long accepted;
-
-  @GuardedBy("this")
-  private long executed;
-
-  /**
-   * Runs finished since the last time the thread held this monitor (thread-confined); each one,
-   * own or from the backlog, counted in {@link #load} and not yet in {@link #executed}.
-   */
-  private int finished;
 
   volatile Thread thread;
 
@@ -83,13 +101,19 @@ final class Worker implements Runnable {
     return claimed.compareAndSet(false, true);
   }
 
+  /** Works waiting plus the one running; a lock-free hint that may run high, never low. */
   int load() {
-    return (int) LOAD.getAcquire(this);
+    int left = (int) OUT.getAcquire(taken);
+    return (int) IN.getAcquire(this) - left;
   }
 
   @GuardedBy("this")
-  private void addLoad(int delta) {
-    LOAD.setRelease(this, load + delta);
+  private void countIn() {
+    IN.setRelease(this, in + 1);
+  }
+
+  private void countOut(int n) {
+    OUT.setRelease(taken, taken.out + n);
   }
 
   boolean isClosed() {
@@ -123,18 +147,19 @@ final class Worker implements Runnable {
     boolean wake;
     boolean behindBusy;
     synchronized (this) {
+      int load = in - (int) OUT.getAcquire(taken);
       if (closed || load >= limit) {
         return false;
       }
       pool.checkAccepting(work, requeue);
-      list.addLast(work);
-      addLoad(1);
+      inbox.addLast(work);
+      countIn();
       accepted++;
       wake = !awake;
       if (wake) {
         awake = true;
       }
-      behindBusy = load > 1 && pool.isWorkStealing();
+      behindBusy = load >= 1 && pool.isWorkStealing();
     }
     if (wake) {
       LockSupport.unpark(thread);
@@ -162,21 +187,39 @@ final class Worker implements Runnable {
    * null} if none waits. Like the backlog, the thief runs it as not its own.
    */
   Work steal() {
-    synchronized (this) {
-      Work work = list.poll();
+    synchronized (taken) {
+      Work work;
+      if (!taken.batch.isEmpty()) {
+        if (pool.isFrozen()) {
+          return null;
+        }
+        work = taken.batch.poll();
+      } else {
+        synchronized (this) {
+          if (pool.isFrozen()) { // read under the lock that published the work; see takeOwn
+            return null;
+          }
+          work = inbox.poll();
+        }
+      }
       if (work != null) {
-        addLoad(-1);
+        countOut(1);
       }
       return work;
     }
   }
 
   /** Removes every waiting work into {@code into} ({@code stopNow()}); returns how many. */
-  synchronized int drainTo(WorkList into) {
-    int n = list.size();
-    list.drainTo(into);
-    addLoad(-n);
-    return n;
+  int drainTo(WorkList into) {
+    synchronized (taken) {
+      synchronized (this) {
+        int n = taken.batch.size() + inbox.size();
+        into.splice(taken.batch);
+        into.splice(inbox);
+        countOut(n);
+        return n;
+      }
+    }
   }
 
   /**
@@ -184,32 +227,44 @@ final class Worker implements Runnable {
    *
    * @return false if work arrived or a producer woke it meanwhile
    */
-  synchronized boolean closeIfEmpty() {
-    if (awake || !list.isEmpty()) {
-      return false;
+  boolean closeIfEmpty() {
+    synchronized (taken) {
+      synchronized (this) {
+        if (awake || !inbox.isEmpty() || !taken.batch.isEmpty()) {
+          return false;
+        }
+        closed = true;
+        return true;
+      }
     }
-    closed = true;
-    return true;
   }
 
   /** Closes the worker whatever it holds and hands its waiting works to {@code into}. */
-  synchronized void closeAndDrainTo(WorkList into) {
-    closed = true;
-    int n = list.size();
-    list.drainTo(into);
-    addLoad(-n);
+  void closeAndDrainTo(WorkList into) {
+    synchronized (taken) {
+      synchronized (this) {
+        closed = true;
+        drainTo(into);
+      }
+    }
   }
 
-  synchronized int pending() {
-    return list.size();
+  int pending() {
+    synchronized (taken) {
+      synchronized (this) {
+        return taken.batch.size() + inbox.size();
+      }
+    }
   }
 
   synchronized long accepted() {
     return accepted;
   }
 
-  synchronized long executed() {
-    return executed;
+  long executed() {
+    synchronized (taken) {
+      return taken.executed;
+    }
   }
 
   /**
@@ -218,7 +273,7 @@ final class Worker implements Runnable {
    * one it runs.
    */
   synchronized void tookWork() {
-    addLoad(1);
+    countIn();
   }
 
   /** Marks the thread awake again after it found backlog work on its own while going idle. */
@@ -226,13 +281,50 @@ final class Worker implements Runnable {
     awake = true;
   }
 
-  @GuardedBy("this")
+  /** Counts the runs finished since the last time; called with the batch lock held. */
   private void settle() {
-    if (finished != 0) {
-      addLoad(-finished);
+    int n = taken.finished;
+    if (n != 0) {
+      countOut(n);
+      taken.executed += n;
+      taken.finished = 0;
     }
-    executed += finished;
-    finished = 0;
+  }
+
+  /**
+   * The next own work, or null when both lists are empty or the pool is frozen. The inbox is moved
+   * into the batch only when the batch has run dry, so producers see this thread on their lock once
+   * per batch.
+   *
+   * <p>Frozen is decided here, under the lock stopNow() drains under, and never after taking: a
+   * work is either taken (and so started, even if freeze() comes a moment later) or left on the list
+   * for stopNow() to take and count. Taking first and putting back when frozen let a worker cancel
+   * works itself behind stopNow()'s back, and stopNow() returned too small a number.
+   */
+  private Work takeOwn() {
+    synchronized (taken) {
+      settle();
+      if (taken.batch.isEmpty()) {
+        synchronized (this) {
+          taken.batch.splice(inbox);
+        }
+      }
+      // Read frozen only now: a work queued after freeze() returned reached the batch through
+      // the inbox lock above, so this read is ordered after that freeze().
+      if (pool.isFrozen()) {
+        return null;
+      }
+      return taken.batch.poll();
+    }
+  }
+
+  /** Whether own works wait, on either list. */
+  private boolean ownWorksWait() {
+    synchronized (taken) {
+      synchronized (this) {
+        return !taken.batch.isEmpty() || !inbox.isEmpty();
+      }
+    }
   }
 
   @Override
@@ -255,20 +347,13 @@ final class Worker implements Runnable {
     int tick = 0;
     for (; ; ) {
       Work work = null;
-      boolean own = false;
       // Every fourth work comes from the backlog while it has any, so that works parked there
       // while a thread was being started are not starved by a steady stream to this worker.
       if (pool.hasBacklog() && (++tick & 3) == 0) {
         work = pool.pollBacklog(this);
       }
-      boolean more = false;
       if (work == null) {
-        synchronized (this) {
-          settle();
-          work = list.poll();
-          more = !list.isEmpty();
-        }
-        own = work != null;
+        work = takeOwn();
       }
       if (work == null && pool.hasBacklog()) {
         work = pool.pollBacklog(this);
@@ -277,55 +362,22 @@ final class Worker implements Runnable {
         work = pool.steal(this); // counted in this worker's load, like a backlog work
       }
       if (work == null) {
-        if (!idle()) {
+        if (pool.isFrozen() && !pool.isStoppingNow() && (ownWorksWait() || pool.hasBacklog())) {
+          pool.awaitThaw(); // work waits that may not start yet; with none, idle() may still leave
+        } else if (!idle()) {
           return;
         }
         continue;
       }
-      if (!own && pool.isWorkStealing()) {
-        // a backlog or stolen work was counted in load when taken; see whether own works wait
-        // behind it, which a thief should take
-        synchronized (this) {
-          more = !list.isEmpty();
-        }
-      }
-      if (more && pool.isWorkStealing()) {
+      if (pool.isWorkStealing() && ownWorksWait()) {
         // works wait behind the one this worker is about to run. A producer that appended them
-        // checked load under the same monitor: it either saw this work counted and woke a thief
+        // read the load under the inbox lock: it either saw this work counted and woke a thief
         // itself, or appended before this check and this worker wakes one now.
         pool.wakeThief(this);
       }
-      if (pool.isFrozen()) {
-        putBack(work, own);
-        pool.awaitThaw();
-        continue;
-      }
       work.owner = this;
       pool.runWork(work); // own or from the backlog, it was counted in load when taken
-      finished++;
-    }
-  }
-
-  /** Returns a work taken while the pool was frozen to the front of where it came from. */
-  private void putBack(Work work, boolean own) {
-    if (!own) {
-      synchronized (this) {
-        addLoad(-1);
-      }
-      pool.putBackBacklog(work);
-      return;
-    }
-    boolean cancel;
-    synchronized (this) {
-      cancel = pool.isStoppingNow();
-      if (cancel) {
-        addLoad(-1);
-      } else {
-        list.addFirst(work);
-      }
-    }
-    if (cancel) {
-      pool.cancelOne(work, pool.stopNowCause());
+      taken.finished++;
     }
   }
 
@@ -335,12 +387,17 @@ final class Worker implements Runnable {
    * @return false if this worker has left the pool and the thread must end
    */
   private boolean idle() {
-    synchronized (this) {
+    synchronized (taken) {
       settle();
-      if (!list.isEmpty()) {
+      if (!taken.batch.isEmpty()) {
         return true;
       }
-      awake = false;
+      synchronized (this) {
+        if (!inbox.isEmpty()) {
+          return true;
+        }
+        awake = false;
+      }
     }
     // Whoever leaves a work behind a busy worker wakes an idle one (wakeThief); one that looked
     // just before this worker went to sleep saw it awake, so look once more.
@@ -364,7 +421,16 @@ final class Worker implements Runnable {
           case WORK:
             return true;
           case STAY:
-            deadline = now + timeout;
+            if (timedOut) {
+              deadline = now + timeout;
+            }
+            // Look at awake again before sleeping. leaveOrStay() took the main lock, and a JDK
+            // lock that had to park this thread may have used up the unpark a producer gave it
+            // after setting awake: parking now would sleep a whole idle timeout with work waiting.
+            // A producer that sets awake after this look gives a fresh unpark.
+            if (awake) {
+              return true;
+            }
             break;
         }
       }

@@ -255,7 +255,9 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     }
     Worker least = null;
     int leastLoad = Integer.MAX_VALUE;
-    for (Worker w : workers) {
+    Worker[] ws = workers;
+    for (int i = 0, n = eligible(ws); i < n; i++) {
+      Worker w = ws[i];
       int load = w.load();
       if (load < boredThreshold) {
         if (w.offer(work, false, boredThreshold)) {
@@ -281,7 +283,9 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
         Worker least = null;
         int leastLoad = Integer.MAX_VALUE;
         boolean backlogged = !backlog.isEmpty(); // see placeFast: then nobody counts as bored
-        for (Worker w : workers) {
+        Worker[] ws = workers;
+        for (int i = 0, n = eligible(ws); i < n; i++) {
+          Worker w = ws[i];
           int load = w.load();
           if (!backlogged && load < boredThreshold) {
             bored = w;
@@ -327,15 +331,34 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     backlog.addLast(work);
     backlogSize = backlog.size();
     backlogAccepted++;
-    for (Worker w : workers) {
-      if (w.wakeIfIdle()) {
-        break;
-      }
-    }
+    wakeOneIdle(null);
   }
 
   boolean hasBacklog() {
     return backlogSize > 0;
+  }
+
+  /**
+   * How many workers, from the front of {@code ws}, may take new work: at most {@code maxWorkers}.
+   * After {@link #setMaxWorkers} lowered the maximum, the workers beyond it are surplus: they get
+   * no new work, take nothing from the backlog or other workers, finish what they hold and retire
+   * after their idle timeout, so that concurrency drops at once while a maximum raised again soon
+   * finds them still there instead of starting threads (the kernel's max_active works this way).
+   */
+  private int eligible(Worker[] ws) {
+    return Math.min(ws.length, maxWorkers);
+  }
+
+  /** Whether {@code w} is beyond the maximum (see {@link #eligible}). */
+  private boolean isSurplus(Worker w) {
+    Worker[] ws = workers;
+    int n = eligible(ws);
+    for (int i = 0; i < n; i++) {
+      if (ws[i] == w) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -349,6 +372,12 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     }
     mainLock.lock();
     try {
+      if (frozen) {
+        return null; // see Worker.takeOwn: nothing is taken while frozen, under the drain's lock
+      }
+      if (isSurplus(taker)) {
+        return null;
+      }
       Work work = backlog.poll();
       if (work != null) {
         backlogSize = backlog.size();
@@ -367,7 +396,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
    * one it runs; otherwise, and when there is none, {@code null}.
    */
   Work steal(Worker thief) {
-    if (!workStealing) {
+    if (!workStealing || isSurplus(thief)) {
       return null;
     }
     for (Worker victim : workers) {
@@ -384,8 +413,15 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
 
   /** A work waits behind the one {@code busy} runs: wake one sleeping worker to steal it. */
   void wakeThief(Worker busy) {
-    for (Worker w : workers) {
-      if (w != busy && w.isIdle() && w.wakeIfIdle()) {
+    wakeOneIdle(busy);
+  }
+
+  /** Wakes one sleeping worker that may take work (not {@code except}, not surplus). */
+  private void wakeOneIdle(Worker except) {
+    Worker[] ws = workers;
+    for (int i = 0, n = eligible(ws); i < n; i++) {
+      Worker w = ws[i];
+      if (w != except && w.isIdle() && w.wakeIfIdle()) {
         return;
       }
     }
@@ -397,7 +433,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
 
   /** Whether a work-stealing pool has a worker with a work waiting behind the one it runs. */
   boolean hasStealable(Worker thief) {
-    if (workStealing) {
+    if (workStealing && !isSurplus(thief)) {
       for (Worker victim : workers) {
         if (victim != thief && victim.load() > 1) {
           return true;
@@ -405,20 +441,6 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       }
     }
     return false;
-  }
-
-  void putBackBacklog(Work work) {
-    mainLock.lock();
-    try {
-      if (!isStoppingNow()) {
-        backlog.addFirst(work);
-        backlogSize = backlog.size();
-        return;
-      }
-    } finally {
-      mainLock.unlock();
-    }
-    cancelOne(work, stopNowCause());
   }
 
   /** Runs one work on the calling pool thread: the only place a work's {@code run()} is called. */
@@ -495,9 +517,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   /** A cheap, lock-free guess whether an idle worker should ask {@link #leaveOrStay}. */
   boolean mayLeave(boolean timedOut) {
     int live = liveWorkers;
-    return state.atLeast(PoolState.STOPPING)
-        || live + starting > maxWorkers
-        || (timedOut && live > minWorkers);
+    return state.atLeast(PoolState.STOPPING) || (timedOut && live > minWorkers);
   }
 
   /** What an idle worker does next. */
@@ -513,15 +533,14 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   Idle leaveOrStay(Worker worker, boolean timedOut) {
     mainLock.lock();
     try {
-      if (!backlog.isEmpty()) {
+      if (!backlog.isEmpty() && !isSurplus(worker)) {
         worker.markAwake();
         return Idle.WORK;
       }
       boolean stopping = state.atLeast(PoolState.STOPPING);
-      boolean leave =
-          stopping
-              || liveWorkers + starting > maxWorkers
-              || (timedOut && liveWorkers > minWorkers);
+      // Surplus workers (beyond a lowered maximum) retire like any idle worker above the
+      // minimum: after their idle timeout. See eligible().
+      boolean leave = stopping || (timedOut && liveWorkers > minWorkers);
       if (!leave) {
         return Idle.STAY;
       }
@@ -620,11 +639,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
           cancelling++;
         }
       } else if (!backlog.isEmpty()) {
-        for (Worker w : workers) {
-          if (w.wakeIfIdle()) {
-            break;
-          }
-        }
+        wakeOneIdle(null);
       }
       tryTerminate();
     } finally {
@@ -701,7 +716,11 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   /**
    * Changes the maximum number of workers, at any time. Raising it starts threads for work waiting
    * in the backlog, and in a {@linkplain Builder#workStealing(boolean) work-stealing} pool also for
-   * work waiting behind busy workers; lowering it makes the surplus workers leave as soon as they run dry.
+   * work waiting behind busy workers, and lets surplus workers that have not retired yet take work
+   * again. Lowering it caps concurrency at once: the workers beyond the new maximum get no new work,
+   * finish what they hold and retire after their idle timeout, so that a maximum that comes back up
+   * soon (pool-priority's thresholds move it all the time) reuses them rather than starting
+   * threads.
    *
    * @throws IllegalArgumentException if {@code max} is below 1 or below {@code minWorkers}
    */
@@ -727,8 +746,9 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
           starting++;
           starts++;
         }
+        wakeAll(); // surplus workers that are eligible again look for work
       } else if (max < old) {
-        wakeAll();
+        last = null; // the hint may point beyond the new maximum
       }
     } finally {
       mainLock.unlock();

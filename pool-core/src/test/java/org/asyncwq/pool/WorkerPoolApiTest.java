@@ -253,13 +253,14 @@ class WorkerPoolApiTest {
   }
 
   @Test
-  void loweringMaxWorkersMakesSurplusWorkersLeaveAsSoonAsTheyAreIdle() throws Exception {
+  void loweringMaxWorkersCapsNewWorkAtOnceAndRetiresTheSurplusAfterItsIdleTimeout()
+      throws Exception {
     WorkerPool pool =
         pools.add(
             WorkerPool.builder("api-setmax-down")
                 .maxWorkers(4)
                 .boredThreshold(1)
-                .idleTimeout(Duration.ofSeconds(60)) // idle retirement plays no part here
+                .idleTimeout(Duration.ofMillis(300))
                 .spawner(new ScriptedSpawner())
                 .build());
     CountDownLatch gate = pools.gate();
@@ -277,12 +278,63 @@ class WorkerPoolApiTest {
     assertThat(pool.stats().workers()).as("busy workers are not interrupted").isEqualTo(4);
     gate.countDown();
 
-    await().atMost(WAIT).until(() -> pool.stats().workers() == 1);
-    assertThat(pool.stats().retired()).isEqualTo(3);
-    CountingWork after = new CountingWork();
-    pool.queue(after);
-    await().atMost(WAIT).until(() -> after.runs() == 1);
-    assertThat(pool.stats().workers()).isLessThanOrEqualTo(1);
+    // concurrency is capped at once: the surplus idle workers take no new work
+    java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger peak = new java.util.concurrent.atomic.AtomicInteger();
+    List<CountingWork> after = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      CountingWork w = new CountingWork(() -> {
+        peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+        Thread.yield();
+        running.decrementAndGet();
+      });
+      after.add(w);
+      pool.queue(w);
+    }
+    await().atMost(WAIT).until(() -> after.stream().allMatch(w -> w.runs() == 1));
+    assertThat(peak.get()).isEqualTo(1);
+    // and the surplus retires by idle timeout (minWorkers is 0, so the last one may follow)
+    await().atMost(WAIT).until(() -> pool.stats().workers() <= 1);
+    assertThat(pool.stats().retired()).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void raisingMaxWorkersAgainReusesSurplusWorkersThatHaveNotRetired() throws Exception {
+    ScriptedSpawner spawner = new ScriptedSpawner();
+    WorkerPool pool =
+        pools.add(
+            WorkerPool.builder("api-setmax-bounce")
+                .maxWorkers(3)
+                .boredThreshold(1)
+                .idleTimeout(Duration.ofSeconds(60))
+                .spawner(spawner)
+                .build());
+    CountDownLatch gate = pools.gate();
+    CountDownLatch started = new CountDownLatch(3);
+    for (int i = 0; i < 3; i++) {
+      pool.queue(new CountingWork(() -> {
+        started.countDown();
+        block(gate);
+      }));
+    }
+    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+    gate.countDown();
+    await().atMost(WAIT).until(() -> pool.stats().idle() == 3);
+    for (int round = 0; round < 10; round++) {
+      pool.setMaxWorkers(1);
+      pool.setMaxWorkers(3);
+    }
+    CountDownLatch second = new CountDownLatch(3);
+    CountDownLatch gate2 = pools.gate();
+    for (int i = 0; i < 3; i++) {
+      pool.queue(new CountingWork(() -> {
+        second.countDown();
+        block(gate2);
+      }));
+    }
+    assertThat(second.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(spawner.calls()).as("threads reused, none started again").isEqualTo(3);
+    gate2.countDown();
   }
 
   @Test
