@@ -62,6 +62,19 @@ public abstract class Work {
    */
   protected void cancelled(Throwable cause) {}
 
+  /**
+   * How a pool disposes of this work when it can never run; the default calls {@link
+   * #cancelled(Throwable)}, and a pool calls nothing else. It exists for libraries that build their
+   * own kind of work on this class and must keep their bookkeeping around the user's {@code
+   * cancelled()} (pool-ordered's {@code OrderedWork} overrides it, final, so that a cancelled work
+   * still takes its turn in the ordered list instead of stalling it). Plain works leave it alone.
+   *
+   * @param cause why the work will not run; never {@code null}
+   */
+  protected void abandon(Throwable cause) {
+    cancelled(cause);
+  }
+
   /** Whether a pool holds this work and has neither started nor cancelled it yet. */
   public final boolean isPending() {
     return state == PENDING;

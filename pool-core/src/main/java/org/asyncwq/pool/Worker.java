@@ -65,10 +65,11 @@ final class Worker implements Runnable {
   @GuardedBy("this")
   private long executed;
 
-  /** Runs finished since the last time the thread held this monitor (thread-confined). */
-  private int finishedOwn;
-
-  private long finished;
+  /**
+   * Runs finished since the last time the thread held this monitor (thread-confined); each one,
+   * own or from the backlog, counted in {@link #load} and not yet in {@link #executed}.
+   */
+  private int finished;
 
   volatile Thread thread;
 
@@ -108,9 +109,21 @@ final class Worker implements Runnable {
    * @throws java.util.concurrent.RejectedExecutionException if the pool no longer accepts the work
    */
   boolean offer(Work work, boolean requeue) {
+    return offer(work, requeue, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Like {@link #offer(Work, boolean)}, but only while this worker's load is below {@code limit}:
+   * placement read the load without a lock, and concurrent producers that all saw the same bored
+   * worker must not push it past the threshold together.
+   *
+   * @return false if the worker has left or is no longer below {@code limit}
+   */
+  boolean offer(Work work, boolean requeue, int limit) {
     boolean wake;
+    boolean behindBusy;
     synchronized (this) {
-      if (closed) {
+      if (closed || load >= limit) {
         return false;
       }
       pool.checkAccepting(work, requeue);
@@ -121,9 +134,13 @@ final class Worker implements Runnable {
       if (wake) {
         awake = true;
       }
+      behindBusy = load > 1 && pool.isWorkStealing();
     }
     if (wake) {
       LockSupport.unpark(thread);
+    }
+    if (behindBusy) {
+      pool.wakeThief(this);
     }
     return true;
   }
@@ -138,6 +155,20 @@ final class Worker implements Runnable {
     }
     LockSupport.unpark(thread);
     return true;
+  }
+
+  /**
+   * Gives the oldest waiting work of this worker to an idle worker of a stealing pool; {@code
+   * null} if none waits. Like the backlog, the thief runs it as not its own.
+   */
+  Work steal() {
+    synchronized (this) {
+      Work work = list.poll();
+      if (work != null) {
+        addLoad(-1);
+      }
+      return work;
+    }
   }
 
   /** Removes every waiting work into {@code into} ({@code stopNow()}); returns how many. */
@@ -181,6 +212,15 @@ final class Worker implements Runnable {
     return executed;
   }
 
+  /**
+   * Counts a work this worker took from the pool's backlog, or stole from another worker, in its
+   * load like one of its own: uncounted, a busy worker looks bored and collects works behind the
+   * one it runs.
+   */
+  synchronized void tookWork() {
+    addLoad(1);
+  }
+
   /** Marks the thread awake again after it found backlog work on its own while going idle. */
   synchronized void markAwake() {
     awake = true;
@@ -188,11 +228,10 @@ final class Worker implements Runnable {
 
   @GuardedBy("this")
   private void settle() {
-    if (finishedOwn != 0) {
-      addLoad(-finishedOwn);
+    if (finished != 0) {
+      addLoad(-finished);
     }
     executed += finished;
-    finishedOwn = 0;
     finished = 0;
   }
 
@@ -220,17 +259,22 @@ final class Worker implements Runnable {
       // Every fourth work comes from the backlog while it has any, so that works parked there
       // while a thread was being started are not starved by a steady stream to this worker.
       if (pool.hasBacklog() && (++tick & 3) == 0) {
-        work = pool.pollBacklog();
+        work = pool.pollBacklog(this);
       }
+      boolean more = false;
       if (work == null) {
         synchronized (this) {
           settle();
           work = list.poll();
+          more = !list.isEmpty();
         }
         own = work != null;
       }
       if (work == null && pool.hasBacklog()) {
-        work = pool.pollBacklog();
+        work = pool.pollBacklog(this);
+      }
+      if (work == null) {
+        work = pool.steal(this); // counted in this worker's load, like a backlog work
       }
       if (work == null) {
         if (!idle()) {
@@ -238,16 +282,26 @@ final class Worker implements Runnable {
         }
         continue;
       }
+      if (!own && pool.isWorkStealing()) {
+        // a backlog or stolen work was counted in load when taken; see whether own works wait
+        // behind it, which a thief should take
+        synchronized (this) {
+          more = !list.isEmpty();
+        }
+      }
+      if (more && pool.isWorkStealing()) {
+        // works wait behind the one this worker is about to run. A producer that appended them
+        // checked load under the same monitor: it either saw this work counted and woke a thief
+        // itself, or appended before this check and this worker wakes one now.
+        pool.wakeThief(this);
+      }
       if (pool.isFrozen()) {
         putBack(work, own);
         pool.awaitThaw();
         continue;
       }
       work.owner = this;
-      pool.runWork(work);
-      if (own) {
-        finishedOwn++;
-      }
+      pool.runWork(work); // own or from the backlog, it was counted in load when taken
       finished++;
     }
   }
@@ -255,6 +309,9 @@ final class Worker implements Runnable {
   /** Returns a work taken while the pool was frozen to the front of where it came from. */
   private void putBack(Work work, boolean own) {
     if (!own) {
+      synchronized (this) {
+        addLoad(-1);
+      }
       pool.putBackBacklog(work);
       return;
     }
@@ -284,6 +341,12 @@ final class Worker implements Runnable {
         return true;
       }
       awake = false;
+    }
+    // Whoever leaves a work behind a busy worker wakes an idle one (wakeThief); one that looked
+    // just before this worker went to sleep saw it awake, so look once more.
+    if (pool.hasStealable(this)) {
+      markAwake();
+      return true;
     }
     long timeout = pool.idleTimeoutNanos();
     long deadline = System.nanoTime() + timeout;

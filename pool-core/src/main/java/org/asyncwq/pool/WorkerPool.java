@@ -59,6 +59,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   private final long idleTimeoutNanos;
   private final long maydayNanos;
   private final boolean hasRescuer;
+  private final boolean workStealing;
   private final WorkerStarter starter;
   private final PoolExecutorService executorService = new PoolExecutorService(this);
 
@@ -103,6 +104,17 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   @GuardedBy("mainLock")
   private int runningThreads;
 
+  /**
+   * Batches of works taken out of the pool under {@code mainLock} whose {@code cancelled()} calls
+   * are still being made outside it; the pool is not terminated before they are done.
+   */
+  @GuardedBy("mainLock")
+  private int cancelling;
+
+  /** The rescuer's thread once it runs, so shutdownNow() can interrupt a task it runs. */
+  @GuardedBy("mainLock")
+  private Thread rescuerThread;
+
   /** Every thread the pool started that may still be alive; joined by awaitTermination. */
   @GuardedBy("mainLock")
   private final Set<Thread> threads = new HashSet<>();
@@ -132,6 +144,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     this.idleTimeoutNanos = b.idleTimeout.toNanos();
     this.maydayNanos = b.maydayTimeout.toNanos();
     this.hasRescuer = b.rescuer;
+    this.workStealing = b.workStealing;
     this.starter =
         new WorkerStarter(this, b.spawner, b.starter, b.spawnAttempts, b.spawnBackoff.toNanos());
   }
@@ -170,8 +183,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       return false;
     }
     checkAccepting(work, false);
-    Worker worker = pickWorker();
-    if (worker == null || !worker.offer(work, false)) {
+    if (!placeFast(work)) {
       placeSlow(work);
     }
     return true;
@@ -222,33 +234,40 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
 
   /**
    * Lock-free placement: the hinted worker if it is bored, else the first bored worker; when none is
-   * bored and the pool cannot grow, the least-loaded worker. Null sends the work to {@link
-   * #placeSlow}, which starts a thread. The "cannot grow" read is racy: a worker retiring at that
-   * moment can make one work land on a busy worker instead of waiting for a new thread, which costs
-   * a little latency and never correctness.
+   * bored and the pool cannot grow, the least-loaded worker. Returns false to leave the decision to
+   * {@link #placeSlow}, which starts a thread.
+   *
+   * <p>Two races are closed here. Producers that read the same bored worker at once must not push
+   * it past the threshold together, so {@code offer} re-checks the load under the worker's monitor.
+   * And while works wait in the backlog nobody counts as bored: each of them asked for a thread
+   * start, and a worker that looks bored is about to take one of them, so a new work goes the slow
+   * way rather than take the thread a backlog work waits for. The "cannot grow" read is racy: a
+   * worker retiring at that moment can make one work land on a busy worker instead of waiting for a
+   * new thread, which costs a little latency and never correctness.
    */
-  private Worker pickWorker() {
+  private boolean placeFast(Work work) {
+    if (backlogSize > 0) {
+      return false;
+    }
     Worker hint = last;
-    if (hint != null && hint.load() < boredThreshold && !hint.isClosed()) {
-      return hint;
+    if (hint != null && hint.load() < boredThreshold && hint.offer(work, false, boredThreshold)) {
+      return true;
     }
     Worker least = null;
     int leastLoad = Integer.MAX_VALUE;
     for (Worker w : workers) {
       int load = w.load();
-      if (w.isClosed()) {
-        continue;
-      }
       if (load < boredThreshold) {
-        last = w;
-        return w;
-      }
-      if (load < leastLoad) {
+        if (w.offer(work, false, boredThreshold)) {
+          last = w;
+          return true;
+        }
+      } else if (load < leastLoad && !w.isClosed()) {
         least = w;
         leastLoad = load;
       }
     }
-    return liveWorkers + starting >= maxWorkers ? least : null;
+    return least != null && liveWorkers + starting >= maxWorkers && least.offer(work, false);
   }
 
   /** No bored worker: start a thread if the pool may grow, else pick the least-loaded worker. */
@@ -256,31 +275,40 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     boolean start = false;
     mainLock.lock();
     try {
-      checkAccepting(work, false);
-      Worker target = null;
-      Worker least = null;
-      for (Worker w : workers) {
-        int load = w.load();
-        if (load < boredThreshold) {
-          target = w;
-          break;
+      for (; ; ) {
+        checkAccepting(work, false);
+        Worker bored = null;
+        Worker least = null;
+        int leastLoad = Integer.MAX_VALUE;
+        boolean backlogged = !backlog.isEmpty(); // see placeFast: then nobody counts as bored
+        for (Worker w : workers) {
+          int load = w.load();
+          if (!backlogged && load < boredThreshold) {
+            bored = w;
+            break;
+          }
+          if (load < leastLoad) {
+            least = w;
+            leastLoad = load;
+          }
         }
-        if (least == null || load < least.load()) {
-          least = w;
+        if (bored != null) {
+          if (bored.offer(work, false, boredThreshold)) {
+            last = bored;
+            break;
+          }
+          continue; // a lock-free producer filled it up meanwhile; look again
         }
-      }
-      if (target == null) {
         if (liveWorkers + starting < maxWorkers) {
           starting++;
           start = true;
+          addBacklog(work);
+        } else if (least != null && least.offer(work, false)) {
+          last = least;
         } else {
-          target = least;
+          addBacklog(work);
         }
-      }
-      if (target != null && target.offer(work, false)) {
-        last = target;
-      } else {
-        addBacklog(work);
+        break;
       }
     } finally {
       mainLock.unlock();
@@ -310,7 +338,12 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     return backlogSize > 0;
   }
 
-  Work pollBacklog() {
+  /**
+   * Takes the oldest backlog work for {@code taker}, counting it in the taker's load before the
+   * work leaves the backlog's lock, so that no producer sees a worker busy with a backlog work as
+   * bored and stacks work behind it.
+   */
+  Work pollBacklog(Worker taker) {
     if (backlogSize == 0) {
       return null;
     }
@@ -320,11 +353,58 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       if (work != null) {
         backlogSize = backlog.size();
         backlogProgressAt = System.nanoTime();
+        taker.tookWork();
       }
       return work;
     } finally {
       mainLock.unlock();
     }
+  }
+
+  /**
+   * In a {@linkplain Builder#workStealing(boolean) work-stealing} pool, a worker with nothing of
+   * its own and an empty backlog takes the oldest waiting work of a worker that has more than the
+   * one it runs; otherwise, and when there is none, {@code null}.
+   */
+  Work steal(Worker thief) {
+    if (!workStealing) {
+      return null;
+    }
+    for (Worker victim : workers) {
+      if (victim != thief && victim.load() > 1) {
+        Work work = victim.steal();
+        if (work != null) {
+          thief.tookWork();
+          return work;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** A work waits behind the one {@code busy} runs: wake one sleeping worker to steal it. */
+  void wakeThief(Worker busy) {
+    for (Worker w : workers) {
+      if (w != busy && w.isIdle() && w.wakeIfIdle()) {
+        return;
+      }
+    }
+  }
+
+  boolean isWorkStealing() {
+    return workStealing;
+  }
+
+  /** Whether a work-stealing pool has a worker with a work waiting behind the one it runs. */
+  boolean hasStealable(Worker thief) {
+    if (workStealing) {
+      for (Worker victim : workers) {
+        if (victim != thief && victim.load() > 1) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   void putBackBacklog(Work work) {
@@ -352,25 +432,43 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     Thread.interrupted(); // an interrupt aimed at this work must not reach the next one
   }
 
-  /** Cancels one work: the only place a work's {@code cancelled()} is called. */
+  /** Cancels one work: the only place a work's {@code abandon()}/{@code cancelled()} is called. */
   void cancelOne(Work work, Throwable cause) {
     work.clearPending();
     cancelled.incrementAndGet();
     try {
-      work.cancelled(cause);
+      work.abandon(cause);
     } catch (Throwable t) {
       log.warn("pool {}: cancelled() of {} threw", name, work, t);
     }
   }
 
+  /**
+   * Cancels the works of {@code doomed}, which the caller took out of the pool under {@code
+   * mainLock} and, if it is non-empty, counted in {@link #cancelling} there; gives that count back
+   * once every {@code cancelled()} was called, and only then may the pool terminate.
+   */
   private int cancelAll(WorkList doomed, Throwable cause, Consumer<Work> observer) {
+    if (doomed.isEmpty()) {
+      return 0;
+    }
     int n = 0;
-    for (Work work = doomed.poll(); work != null; work = doomed.poll()) {
-      if (observer != null) {
-        observer.accept(work);
+    try {
+      for (Work work = doomed.poll(); work != null; work = doomed.poll()) {
+        if (observer != null) {
+          observer.accept(work);
+        }
+        cancelOne(work, cause);
+        n++;
       }
-      cancelOne(work, cause);
-      n++;
+    } finally {
+      mainLock.lock();
+      try {
+        cancelling--;
+        tryTerminate();
+      } finally {
+        mainLock.unlock();
+      }
     }
     return n;
   }
@@ -518,6 +616,9 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       if (liveWorkers == 0 && starting == 0 && !hasRescuer) {
         backlog.drainTo(doomed);
         backlogSize = 0;
+        if (!doomed.isEmpty()) {
+          cancelling++;
+        }
       } else if (!backlog.isEmpty()) {
         for (Worker w : workers) {
           if (w.wakeIfIdle()) {
@@ -539,7 +640,8 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   @GuardedBy("mainLock")
   private void tryTerminate() {
     if (state.atLeast(PoolState.STOPPING) && state != PoolState.TERMINATED
-        && liveWorkers == 0 && starting == 0 && runningThreads == 0 && backlog.isEmpty()) {
+        && liveWorkers == 0 && starting == 0 && runningThreads == 0 && backlog.isEmpty()
+        && cancelling == 0) {
       state = PoolState.TERMINATED;
       termination.signalAll();
       log.info("pool {} destroyed: {}", name, statsLocked());
@@ -551,6 +653,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     mainLock.lock();
     try {
       threads.add(Thread.currentThread());
+      rescuerThread = Thread.currentThread();
       for (; ; ) {
         if (state.atLeast(PoolState.STOPPING) && backlog.isEmpty()) {
           return;
@@ -563,7 +666,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
             backlogSize = backlog.size();
             backlogProgressAt = System.nanoTime();
             rescued++;
-            log.debug("pool {}: rescuer runs a work that waited {} µs", name, stalled / 1000);
+            log.trace("pool {}: rescuer runs a work that waited {} µs", name, stalled / 1000);
             mainLock.unlock();
             try {
               work.owner = null;
@@ -597,7 +700,8 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
 
   /**
    * Changes the maximum number of workers, at any time. Raising it starts threads for work waiting
-   * in the backlog; lowering it makes the surplus workers leave as soon as they run dry.
+   * in the backlog, and in a {@linkplain Builder#workStealing(boolean) work-stealing} pool also for
+   * work waiting behind busy workers; lowering it makes the surplus workers leave as soon as they run dry.
    *
    * @throws IllegalArgumentException if {@code max} is below 1 or below {@code minWorkers}
    */
@@ -610,7 +714,16 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       int old = maxWorkers;
       maxWorkers = max;
       if (max > old && state == PoolState.RUNNING) {
-        while (liveWorkers + starting < max && starting < backlog.size()) {
+        // Threads for the works that wait: in the backlog, and, in a stealing pool, behind busy
+        // workers, where a new thread steals them. Without this a raised limit (pool-priority's
+        // thresholds raise it all the time) would add no concurrency for works already queued.
+        int waiting = backlog.size();
+        if (workStealing) {
+          for (Worker w : workers) {
+            waiting += w.pending();
+          }
+        }
+        while (liveWorkers + starting < max && starting < waiting) {
           starting++;
           starts++;
         }
@@ -676,6 +789,9 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       for (Worker w : workers) {
         w.thread.interrupt();
       }
+      if (rescuerThread != null) {
+        rescuerThread.interrupt(); // its loop shrugs off an interrupt that finds it waiting
+      }
     } finally {
       mainLock.unlock();
     }
@@ -723,6 +839,9 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       backlogSize = 0;
       for (Worker w : workers) {
         w.drainTo(doomed);
+      }
+      if (!doomed.isEmpty()) {
+        cancelling++;
       }
       wakeAll();
       rescuerWake.signalAll();
@@ -894,9 +1013,9 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
 
   private void start(int min) {
     log.info("pool {} created: minWorkers={}, maxWorkers={}, boredThreshold={}, idleTimeout={},"
-            + " starter={}, rescuer={}, maydayTimeout={}",
+            + " starter={}, rescuer={}, maydayTimeout={}, workStealing={}",
         name, minWorkers, maxWorkers, boredThreshold, Duration.ofNanos(idleTimeoutNanos),
-        starter.describe(), hasRescuer, Duration.ofNanos(maydayNanos));
+        starter.describe(), hasRescuer, Duration.ofNanos(maydayNanos), workStealing);
     try {
       if (hasRescuer) {
         mainLock.lock();
@@ -969,6 +1088,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     private Duration maydayTimeout = Duration.ofMillis(10);
     private int spawnAttempts = 4;
     private Duration spawnBackoff = Duration.ofMillis(1);
+    private boolean workStealing;
 
     private Builder(String name) {
       checkNotNull(name, "name");
@@ -1040,6 +1160,19 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       checkArgument(!timeout.isNegative() && !timeout.isZero(),
           "maydayTimeout must be positive, was %s", timeout);
       this.maydayTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Lets a worker that runs dry take the oldest waiting work of another worker before it sleeps;
+     * default false. Placement is unchanged, but a work placed behind a worker whose work blocks
+     * runs as soon as any thread is free. With {@code boredThreshold(1)} (busy workers take no new
+     * work while a thread is idle or may be started) the pool is then work-conserving: no work
+     * waits while a thread of the pool has nothing to do. Pools whose works wait for each other
+     * (pool-ordered's queues) need that.
+     */
+    public Builder workStealing(boolean stealing) {
+      this.workStealing = stealing;
       return this;
     }
 

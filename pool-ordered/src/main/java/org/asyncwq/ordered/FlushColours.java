@@ -1,0 +1,161 @@
+package org.asyncwq.ordered;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The works of one {@link OrderedWorkQueue} still in flight, counted by colour, so that {@code
+ * flush()} waits for the works queued before it and not for those queued after (the kernel
+ * workqueue's flush colours).
+ *
+ * <p>Time is cut into epochs; epoch {@code e} counts in slot {@code e mod COLOURS}. A work counts in
+ * the current epoch from its acceptance until its release step returned. A flush reads the current
+ * epoch {@code t}, <em>closes</em> it (new works count in {@code t + 1}) and waits until every epoch
+ * up to {@code t} has drained. A producer that keeps queueing fills later epochs only, so it cannot
+ * keep a flush waiting: the wait is bounded by what was queued before the call.
+ *
+ * <p>A slot is reused sixteen epochs later, so an epoch may be opened only once the one that used
+ * its slot before has drained; a burst of more than fifteen flushes waits for that, which it has to
+ * anyway. Counting races with closing: a producer increments the slot of the epoch it read and
+ * then reads the epoch again; if a flush closed it meanwhile, the producer gives the count back and
+ * retries in the new epoch. The flush stores the new epoch before it reads the counts, the producer
+ * increments before it re-reads the epoch, all volatile: either the flush sees the count or the
+ * producer sees the new epoch. Completions signal waiters only when a slot reaches zero and someone
+ * waits ({@link #waiters}, the same store-then-load pairing).
+ */
+final class FlushColours {
+  private static final int COLOURS = 16;
+  private static final int MASK = COLOURS - 1;
+
+  private final AtomicLongArray counts = new AtomicLongArray(COLOURS);
+
+  /** The open epoch; only ever increased, under {@link #lock}. */
+  private volatile long epoch;
+
+  /** Every epoch up to this one has drained. */
+  @GuardedBy("lock")
+  private long drained = -1;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+
+  /** Threads in a flush or drain wait; written under {@link #lock}, read by completions. */
+  private volatile int waiters;
+
+  /** Counts a new work in the open epoch; returns the colour to give back to {@link #exit}. */
+  int enter() {
+    for (; ; ) {
+      long e = epoch;
+      int colour = (int) (e & MASK);
+      counts.incrementAndGet(colour);
+      if (epoch == e) {
+        return colour;
+      }
+      exit(colour); // a flush closed e under us: count in the new epoch instead
+    }
+  }
+
+  /** A work counted in {@code colour} is finished, release step included. */
+  void exit(int colour) {
+    if (counts.decrementAndGet(colour) == 0 && waiters > 0) {
+      lock.lock();
+      try {
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** Works counted and not finished yet. */
+  long inFlight() {
+    long n = 0;
+    for (int i = 0; i < COLOURS; i++) {
+      n += counts.get(i);
+    }
+    return n;
+  }
+
+  /**
+   * Waits until every work counted before the call has finished.
+   *
+   * @param nanos the most to wait; {@link Long#MAX_VALUE} waits without limit and ignores
+   *     interrupts (the interrupt status is kept)
+   * @return whether they all finished in time
+   */
+  boolean flush(long nanos) throws InterruptedException {
+    long deadline = System.nanoTime() + nanos;
+    lock.lock();
+    try {
+      waiters = waiters + 1;
+      try {
+        long target = epoch;
+        while (epoch == target && drained < target - MASK) {
+          // the slot epoch target + 1 would take still holds epoch target - 15
+          if (!advanceDrained(target - MASK) && !await(nanos, deadline)) {
+            return false;
+          }
+        }
+        if (epoch == target) {
+          epoch = target + 1;
+        }
+        while (!advanceDrained(target)) {
+          if (!await(nanos, deadline)) {
+            return false;
+          }
+        }
+        return true;
+      } finally {
+        waiters = waiters - 1;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits until no work is in flight at all; same contract as {@link #flush(long)}. */
+  boolean awaitEmpty(long nanos) throws InterruptedException {
+    long deadline = System.nanoTime() + nanos;
+    lock.lock();
+    try {
+      waiters = waiters + 1;
+      try {
+        while (inFlight() != 0) {
+          if (!await(nanos, deadline)) {
+            return false;
+          }
+        }
+        return true;
+      } finally {
+        waiters = waiters - 1;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Moves the drained mark over closed epochs that are empty; true once it reached {@code e}. */
+  @GuardedBy("lock")
+  private boolean advanceDrained(long e) {
+    while (drained < e && drained + 1 < epoch && counts.get((int) ((drained + 1) & MASK)) == 0) {
+      drained++;
+    }
+    return drained >= e;
+  }
+
+  @GuardedBy("lock")
+  private boolean await(long nanos, long deadline) throws InterruptedException {
+    if (nanos == Long.MAX_VALUE) {
+      changed.awaitUninterruptibly();
+      return true;
+    }
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      return false;
+    }
+    changed.awaitNanos(left);
+    return true;
+  }
+}

@@ -1,0 +1,209 @@
+package org.asyncwq.ordered;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import org.asyncwq.pool.Work;
+
+/**
+ * A work whose main step runs concurrently with other works and whose ordered step runs strictly
+ * in queue order: the Java form of btrfs' {@code struct btrfs_work} with {@code func}, {@code
+ * ordered_func} and {@code ordered_free}. Queue it on an {@link OrderedWorkQueue}.
+ *
+ * <p><b>Steps.</b> {@link #work()} runs on a pool thread, concurrently with the other works of the
+ * queue. {@link #ordered()} runs after this work's {@code work()} returned and after the {@code
+ * ordered()} of every work queued before it on the same queue returned; it sees everything {@code
+ * work()} wrote. {@link #release()} runs after {@code ordered()}, in the same order. A work that
+ * does not override {@code ordered()} never waits for the others: its {@code release()} follows its
+ * {@code work()} at once.
+ *
+ * <p><b>Recycling.</b> From the moment {@code release()} is called the queue and its pool never
+ * touch the object again, and it may be queued again at once, on any queue, even from inside
+ * {@code release()} (seed 003's hang was a recycled work mistaken for the one in progress; nothing
+ * here identifies a work by its identity once released).
+ *
+ * <p><b>Failures.</b> An exception from {@code work()} is recorded in {@link #failure()} and logged;
+ * {@code ordered()} and {@code release()} still run in order, so one failure never stalls the
+ * queue. An exception from {@code ordered()} or {@code release()} is logged and the next work goes
+ * on. If the pool can never run the work (it was stopped with {@code stopNow()}, or could create no
+ * thread), {@link #cancelled(Throwable)} is called instead of {@code work()} and {@code ordered()},
+ * and {@code release()} still follows in order.
+ *
+ * <p><b>No allocation.</b> The links of the ordered list, of the hash chains and the flush colour
+ * live in this object, so queueing allocates nothing. A work is therefore in at most one queue at a
+ * time: queueing it again before {@code release()} was called returns {@code false}.
+ *
+ * <p>Queue an {@code OrderedWork} only through an {@code OrderedWorkQueue}; handed straight to a
+ * {@link org.asyncwq.pool.WorkerPool} it does nothing but log an error.
+ */
+public abstract class OrderedWork extends Work {
+  private static final VarHandle STAGE;
+
+  static {
+    try {
+      STAGE = MethodHandles.lookup().findVarHandle(OrderedWork.class, "stage", Stage.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Whether a class overrides {@link #ordered()}; looked up once per class. */
+  private static final ClassValue<Boolean> HAS_ORDERED_STEP =
+      new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+          for (Class<?> c = type; c != OrderedWork.class; c = c.getSuperclass()) {
+            try {
+              c.getDeclaredMethod("ordered");
+              return true;
+            } catch (NoSuchMethodException e) {
+              // not declared here; look further up
+            }
+          }
+          return false;
+        }
+      };
+
+  /** See {@link Stage}; IDLE to QUEUED by CAS in {@code queue()}, the rest by the owning party. */
+  private volatile Stage stage = Stage.IDLE;
+
+  // Everything below is written by the queue while it owns the work (between the CAS to QUEUED and
+  // the store of IDLE before release()) and is published to the next owner by the volatile stage,
+  // the ordered list's lock, a hash stripe's lock or the pool's own hand-off.
+
+  /** The queue holding this work; read once at the start of run() and abandon(). */
+  OrderedWorkQueue queue;
+
+  /** Next work in the ordered list; guarded by the list's lock. */
+  OrderedWork nextOrdered;
+
+  /** Whether this work sits in the ordered list (its class overrides ordered()). */
+  boolean inOrderedList;
+
+  /** Whether this work was queued with a hash. */
+  boolean hashed;
+
+  long hash;
+
+  /** Next active hash of the same stripe, or next work waiting on this hash's chain. */
+  OrderedWork nextInStripe;
+
+  OrderedWork nextHashed;
+
+  /** Last work of the chain this work heads; meaningful only for the active work of a hash. */
+  OrderedWork chainTail;
+
+  /** The flush colour this work was counted in. */
+  int colour;
+
+  /** Whether the pool cancelled this work; then ordered() is skipped. */
+  boolean wasCancelled;
+
+  /** What work() threw, or null; written before the DONE store, read after it. */
+  private volatile Throwable failure;
+
+  /** Creates a work that is in no queue. */
+  protected OrderedWork() {}
+
+  /** The concurrent step: runs on a pool thread, in parallel with other works of the queue. */
+  protected abstract void work();
+
+  /**
+   * The ordered step: runs after this work's {@link #work()} returned and after {@code ordered()}
+   * of every work queued before it on the same queue returned. The default does nothing, and a
+   * work whose class does not override it is not held in the ordered list at all.
+   */
+  protected void ordered() {}
+
+  /**
+   * The last step: runs after {@link #ordered()} (or right after {@link #work()} for a work with no
+   * ordered step). When it is called the queue is done with this object, which may be queued again
+   * at once, from here or anywhere. The default does nothing.
+   */
+  protected void release() {}
+
+  /**
+   * Called instead of {@link #work()} and {@link #ordered()} when the work can never run: its pool
+   * was stopped with {@code stopNow()}, rejected it, or could create no thread. {@link #release()}
+   * still follows, in order. The default does nothing.
+   *
+   * @param cause why the work will not run; never {@code null}
+   */
+  @Override
+  protected void cancelled(Throwable cause) {}
+
+  /**
+   * What the last {@link #work()} threw, or {@code null}. Reset when the work is queued; final once
+   * {@link #ordered()} or {@link #release()} is called.
+   */
+  public final Throwable failure() {
+    return failure;
+  }
+
+  /** The pool's entry point: runs the steps through the queue that accepted this work. */
+  @Override
+  protected final void run() {
+    OrderedWorkQueue q = queue;
+    if (q == null || !STAGE.compareAndSet(this, Stage.QUEUED, Stage.RUNNING)) {
+      OrderedWorkQueue.logMisuse(this);
+      return;
+    }
+    q.runWork(this);
+    // Not one more access to this object: it may already be released and queued again.
+  }
+
+  /** The pool's entry point for a work it will never run: disposes of it through its queue. */
+  @Override
+  protected final void abandon(Throwable cause) {
+    OrderedWorkQueue q = queue;
+    if (q == null || !STAGE.compareAndSet(this, Stage.QUEUED, Stage.RUNNING)) {
+      OrderedWorkQueue.logMisuse(this);
+      return;
+    }
+    q.cancelWork(this, cause);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Used by the queue
+
+  /** Claims this work for a queue; false if it is in a queue already. */
+  final boolean claim() {
+    return STAGE.compareAndSet(this, Stage.IDLE, Stage.QUEUED);
+  }
+
+  /** Gives a claimed work back when the queue refused it after all. */
+  final void unclaim() {
+    queue = null;
+    stage = Stage.IDLE;
+  }
+
+  final Stage stage() {
+    return stage;
+  }
+
+  /** Publishes the end of work(): everything it wrote happens-before a read of DONE. */
+  final void markDone() {
+    stage = Stage.DONE;
+  }
+
+  /** Frees the object for re-queueing; the queue must not touch it after this call. */
+  final void markIdle() {
+    queue = null;
+    nextOrdered = null;
+    nextHashed = null;
+    nextInStripe = null;
+    chainTail = null;
+    stage = Stage.IDLE;
+  }
+
+  final void resetFailure() {
+    failure = null;
+  }
+
+  final void recordFailure(Throwable t) {
+    failure = t;
+  }
+
+  final boolean hasOrderedStep() {
+    return HAS_ORDERED_STEP.get(getClass());
+  }
+}

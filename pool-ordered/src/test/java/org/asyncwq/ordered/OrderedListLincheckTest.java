@@ -1,0 +1,119 @@
+package org.asyncwq.ordered;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.jetbrains.lincheck.Lincheck;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 3, point 9: Lincheck's model checker explores the interleavings of the real {@link
+ * OrderedList} hand-off: works finish on as many threads at once and race to become the
+ * ordered runner. In every interleaving each ordered step and each release runs exactly once, in
+ * queue order, and no step is left behind (the lost hand-off written next to {@code
+ * OrderedList.running}).
+ */
+@Timeout(300)
+class OrderedListLincheckTest {
+  private static final int INVOCATIONS = 1_000 * Math.min(Stress.factor(), 10);
+
+  /** A work the test completes by hand: markDone() is what the queue does after work(). */
+  static final class Item extends OrderedWork {
+    final int index;
+
+    Item(int index) {
+      this.index = index;
+    }
+
+    @Override
+    protected void work() {}
+
+    @Override
+    protected void ordered() {}
+  }
+
+  /** The steps seen, in the order the list ran them; only the runner writes. */
+  static final class Trace {
+    final List<String> steps = new ArrayList<>();
+  }
+
+  interface ListUnderTest {
+    void append(OrderedWork w);
+
+    /** What the queue does when a work's work() returned. */
+    default void done(Item item) {
+      item.markDone();
+    }
+
+    void runReady();
+  }
+
+  private static void raceCompletions(
+      int n, java.util.function.Function<Trace, ListUnderTest> make) {
+    Trace trace = new Trace();
+    ListUnderTest list = make.apply(trace);
+    Item[] items = new Item[n];
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      items[i] = new Item(i);
+      expected.add("ordered " + i);
+      expected.add("release " + i);
+    }
+    for (Item item : items) {
+      item.claim();
+      list.append(item);
+    }
+    Thread[] threads = new Thread[items.length];
+    for (int i = 0; i < items.length; i++) {
+      Item item = items[i];
+      threads[i] = new Thread(() -> {
+        list.done(item);
+        list.runReady();
+      });
+    }
+    for (Thread t : threads) {
+      t.start();
+    }
+    for (Thread t : threads) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+    List<String> steps;
+    synchronized (trace) {
+      steps = List.copyOf(trace.steps);
+    }
+    if (!steps.equals(expected)) {
+      throw new AssertionError("steps ran as " + steps);
+    }
+  }
+
+  private static Consumer<OrderedWork> record(Trace trace, String what) {
+    return w -> {
+      synchronized (trace) {
+        trace.steps.add(what + " " + ((Item) w).index);
+      }
+    };
+  }
+
+  @Test
+  void orderedListHandOffRunsEveryStepOnceInOrderUnderModelChecking() {
+    Lincheck.runConcurrentTest(INVOCATIONS, () -> raceCompletions(3, trace -> {
+      OrderedList real = new OrderedList(record(trace, "ordered"), record(trace, "release"));
+      return new ListUnderTest() {
+        @Override
+        public void append(OrderedWork w) {
+          real.append(w);
+        }
+
+        @Override
+        public void runReady() {
+          real.runReady();
+        }
+      };
+    }));
+  }
+}

@@ -1,0 +1,143 @@
+package org.asyncwq.priority;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+
+/**
+ * The active concurrency of one lane, following its backlog: btrfs' threshold workqueue (seed 003,
+ * "Add threshold workqueue based on kernel workqueue").
+ *
+ * <p>{@link #queued()} raises {@code pending} when a work is queued and {@link #started()} lowers it
+ * when the work starts. Every {@code threshold / 4} starts, the active limit moves by one: up while
+ * more than {@code threshold} works wait, down while fewer than half of it do, always within
+ * {@code [1, limitActive]}. The evaluation is rare on purpose: applying a limit is not free (the
+ * kernel takes a mutex; here the pool wakes workers), and a light load should settle on few active
+ * threads, which suits a sequential device better than many submitters.
+ *
+ * <p>A threshold below {@link #DEFAULT} switches the mechanism off: the lane runs at a fixed {@code
+ * limitActive}. {@link #setLimit} applies to both kinds; btrfs never applied a new limit to a fixed
+ * queue, asyncwq does.
+ *
+ * <p>The new limit is computed under {@link #lock} but applied to the pool outside it, as btrfs does.
+ * Two starts can then apply their results in the wrong order (A computes 3, B computes 4, B applies,
+ * A applies 3 last); {@link #applyCurrent()} re-reads the latest value after applying and applies
+ * again until they agree, so the pool always ends at the last computed limit.
+ */
+final class Threshold {
+  /** btrfs' default threshold, and the smallest that turns dynamic concurrency on. */
+  static final int DEFAULT = 32;
+
+  /** No threshold: concurrency is fixed at limitActive. */
+  static final int NONE = -1;
+
+  private final int threshold;
+  private final int interval;
+  private final IntConsumer apply;
+  private final AtomicInteger pending = new AtomicInteger();
+  private final AtomicInteger starts = new AtomicInteger();
+
+  private final Object lock = new Object();
+
+  @GuardedBy("lock")
+  private int limit;
+
+  /** The active limit; written under {@link #lock}, read freely. */
+  private volatile int current;
+
+  /**
+   * @param requested the threshold a user asked for: 0 for the default, below {@link #DEFAULT} for
+   *     none
+   * @param limit the most threads the lane may run at once
+   * @param apply sets the pool's maximum number of workers
+   */
+  Threshold(int requested, int limit, IntConsumer apply) {
+    this.threshold = normalize(requested);
+    this.interval = threshold == NONE ? 1 : Math.max(threshold / 4, 1);
+    this.apply = apply;
+    synchronized (lock) {
+      this.limit = limit;
+      this.current = threshold == NONE ? limit : 1;
+    }
+  }
+
+  /** 0 means {@link #DEFAULT}; below it means {@link #NONE}. */
+  static int normalize(int requested) {
+    if (requested == 0) {
+      return DEFAULT;
+    }
+    return requested < DEFAULT ? NONE : requested;
+  }
+
+  void queued() {
+    pending.incrementAndGet();
+  }
+
+  /** Takes back a {@link #queued()} whose work was not accepted. */
+  void unqueued() {
+    pending.decrementAndGet();
+  }
+
+  void started() {
+    int waiting = pending.decrementAndGet();
+    if (threshold == NONE || Math.floorMod(starts.getAndIncrement(), interval) != 0) {
+      return;
+    }
+    synchronized (lock) {
+      int next = current;
+      if (waiting > threshold) {
+        next++;
+      }
+      if (waiting < threshold / 2) {
+        next--;
+      }
+      next = Math.max(1, Math.min(next, limit));
+      if (next == current) {
+        return;
+      }
+      current = next;
+    }
+    applyCurrent();
+  }
+
+  void setLimit(int newLimit) {
+    synchronized (lock) {
+      limit = newLimit;
+      current = threshold == NONE ? newLimit : Math.max(1, Math.min(current, newLimit));
+    }
+    applyCurrent();
+  }
+
+  /** Applies the latest limit to the pool, outside the lock, until no newer one raced with it. */
+  void applyCurrent() {
+    int applied;
+    do {
+      applied = current;
+      apply.accept(applied);
+    } while (applied != current);
+  }
+
+  int pending() {
+    return pending.get();
+  }
+
+  int current() {
+    return current;
+  }
+
+  int limit() {
+    synchronized (lock) {
+      return limit;
+    }
+  }
+
+  /** The threshold in force, or {@link #NONE}. */
+  int threshold() {
+    return threshold;
+  }
+
+  /** btrfs' congestion test: more than twice the threshold waiting; never for a fixed lane. */
+  boolean congested() {
+    return threshold != NONE && pending.get() > 2 * threshold;
+  }
+}
