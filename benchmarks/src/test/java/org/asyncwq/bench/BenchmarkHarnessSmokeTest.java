@@ -36,4 +36,22 @@ class BenchmarkHarnessSmokeTest {
     assertThat(results)
         .allSatisfy(r -> assertThat(r.getPrimaryResult().getScore()).isPositive());
   }
+
+  @Test
+  void oneShortOrderedIterationKeepsOrderAndProducesAScorePerContender() throws Exception {
+    Options options =
+        new OptionsBuilder()
+            .include(OrderedBenchmark.class.getName() + ".batch")
+            .param("n", "10")
+            .forks(0)
+            .warmupIterations(0)
+            .measurementIterations(1)
+            .measurementTime(TimeValue.milliseconds(200))
+            .shouldFailOnError(true) // an ordered step out of queue order fails the iteration
+            .build();
+    Collection<RunResult> results = new Runner(options).run();
+    assertThat(results).hasSize(OrderedBenchmark.Ordering.values().length);
+    assertThat(results)
+        .allSatisfy(r -> assertThat(r.getPrimaryResult().getScore()).isPositive());
+  }
 }
