@@ -103,6 +103,9 @@ public final class BenchmarkReport {
                   + " 5b.",
               List.of(new Target("FIXED", 0.95, "heavy"))));
 
+  /** Everything from this line on in docs/BENCHMARKS.md is kept by the next run. */
+  static final String ANALYSIS_MARKER = "<!-- analysis: kept by bench/run -->";
+
   private BenchmarkReport() {}
 
   public static void main(String[] args) throws Exception {
@@ -153,6 +156,15 @@ public final class BenchmarkReport {
     allocationRows(md, "ordered", run(OrderedBenchmark.class, "batch", quick, true, "n=1000"));
     md.append('\n');
 
+    // The analysis under the marker is written by hand from a run's numbers; keep it across runs
+    // (the person re-running updates it if the numbers moved).
+    if (Files.exists(out)) {
+      String old = Files.readString(out);
+      int at = old.indexOf(ANALYSIS_MARKER);
+      if (at >= 0) {
+        md.append(old.substring(at));
+      }
+    }
     Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, md);
     System.out.println("wrote " + out.toAbsolutePath());
