@@ -9,9 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.asyncwq.ordered.OrderedWork;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,21 +18,7 @@ import org.junit.jupiter.api.Timeout;
  * lane, and congestion turns on and off.
  */
 @Timeout(60)
-class DynamicConcurrencyTest {
-  private final List<Integer> log = Collections.synchronizedList(new ArrayList<>());
-  private final AtomicInteger running = new AtomicInteger();
-  private final AtomicInteger peak = new AtomicInteger();
-  private final CountDownLatch gate = new CountDownLatch(1);
-  private WorkQueue queue;
-
-  @AfterEach
-  void cleanUp() {
-    gate.countDown();
-    if (queue != null) {
-      queue.close();
-    }
-  }
-
+class DynamicConcurrencyTest extends QueueFixture {
   /** Records the active limit each time a work starts. */
   private final class Probe extends OrderedWork {
     private final List<Integer> trace;

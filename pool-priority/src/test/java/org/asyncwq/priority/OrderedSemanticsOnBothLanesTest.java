@@ -3,36 +3,18 @@ package org.asyncwq.priority;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.asyncwq.ordered.OrderedWork;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Issue 4, point 6: pool-ordered's core guarantees hold on both lanes of a WorkQueue. */
 @Timeout(60)
-class OrderedSemanticsOnBothLanesTest {
-  private final List<Integer> log = Collections.synchronizedList(new ArrayList<>());
-  private final AtomicInteger running = new AtomicInteger();
-  private final AtomicInteger peak = new AtomicInteger();
-  private final CountDownLatch gate = new CountDownLatch(1);
-  private WorkQueue queue;
-
-  @AfterEach
-  void cleanUp() {
-    gate.countDown();
-    if (queue != null) {
-      queue.close();
-    }
-  }
-
+class OrderedSemanticsOnBothLanesTest extends QueueFixture {
   private void queueOn(boolean high, OrderedWork w) {
     if (high) {
       queue.queueHigh(w);

@@ -3,32 +3,15 @@ package org.asyncwq.priority;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Issue 4, point 1: the high-priority lane is independent of the normal one. */
 @Timeout(60)
-class WorkQueueLanesTest {
-  private final List<Integer> log = Collections.synchronizedList(new ArrayList<>());
-  private final AtomicInteger running = new AtomicInteger();
-  private final AtomicInteger peak = new AtomicInteger();
-  private final CountDownLatch gate = new CountDownLatch(1);
-  private WorkQueue queue;
-
-  @AfterEach
-  void cleanUp() {
-    gate.countDown();
-    if (queue != null) {
-      queue.close();
-    }
-  }
-
+class WorkQueueLanesTest extends QueueFixture {
   @Test
   void aHighPriorityWorkRunsAndCompletesItsOrderedStepWhileEveryNormalThreadIsBlocked()
       throws Exception {
