@@ -423,14 +423,15 @@ final class Worker implements Runnable {
       markAwake();
       return true;
     }
-    long timeout = pool.idleTimeoutNanos();
-    long deadline = System.nanoTime() + timeout;
+    long idleSince = System.nanoTime();
     for (; ; ) {
       Thread.interrupted(); // an interrupt meant for a finished work must not spin the park below
       if (awake) {
         return true;
       }
       long now = System.nanoTime();
+      // read each time: a worker that became surplus while asleep retires after a shorter grace
+      long deadline = idleSince + pool.retireAfterNanos(this);
       boolean timedOut = now - deadline >= 0;
       if (pool.hasBacklog() || pool.mayLeave(timedOut)) {
         switch (pool.leaveOrStay(this, timedOut)) {
@@ -440,7 +441,8 @@ final class Worker implements Runnable {
             return true;
           case STAY:
             if (timedOut) {
-              deadline = now + timeout;
+              idleSince = now;
+              deadline = idleSince + pool.retireAfterNanos(this);
             }
             // Look at awake again before sleeping. leaveOrStay() took the main lock, and a JDK
             // lock that had to park this thread may have used up the unpark a producer gave it

@@ -502,8 +502,19 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   // ---------------------------------------------------------------------------------------------
   // Threads
 
-  long idleTimeoutNanos() {
-    return idleTimeoutNanos;
+  /**
+   * How long a surplus worker (beyond a lowered maximum, see {@link #eligible}) stays idle before it
+   * retires, at most: long enough to ride out the oscillations of pool-priority's thresholds, which
+   * move the maximum every few works, short enough that lowering the maximum frees its threads
+   * promptly.
+   */
+  static final long SURPLUS_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** How long {@code worker} may stay idle before it retires (if it is above the minimum). */
+  long retireAfterNanos(Worker worker) {
+    return idleTimeoutNanos > SURPLUS_GRACE_NANOS && isSurplus(worker)
+        ? SURPLUS_GRACE_NANOS
+        : idleTimeoutNanos;
   }
 
   boolean acceptsStarts() {
@@ -718,9 +729,9 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
    * in the backlog, and in a {@linkplain Builder#workStealing(boolean) work-stealing} pool also for
    * work waiting behind busy workers, and lets surplus workers that have not retired yet take work
    * again. Lowering it caps concurrency at once: the workers beyond the new maximum get no new work,
-   * finish what they hold and retire after their idle timeout, so that a maximum that comes back up
-   * soon (pool-priority's thresholds move it all the time) reuses them rather than starting
-   * threads.
+   * finish what they hold and retire once idle for their idle timeout or one second, whichever is
+   * shorter, so that a maximum that comes back up soon (pool-priority's thresholds move it every
+   * few works) reuses them rather than starting threads.
    *
    * @throws IllegalArgumentException if {@code max} is below 1 or below {@code minWorkers}
    */
@@ -749,6 +760,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
         wakeAll(); // surplus workers that are eligible again look for work
       } else if (max < old) {
         last = null; // the hint may point beyond the new maximum
+        wakeAll(); // sleeping surplus workers take up their shorter grace
       }
     } finally {
       mainLock.unlock();
