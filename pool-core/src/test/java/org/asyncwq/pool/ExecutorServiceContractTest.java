@@ -191,14 +191,7 @@ class ExecutorServiceContractTest {
     ScriptedSpawner spawner =
         new ScriptedSpawner()
             .then(n -> {}) // the rescuer
-            .then(
-                n -> {
-                  try {
-                    spawnGate.await(30, TimeUnit.SECONDS);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                });
+            .then(ScriptedSpawner.awaiting(spawnGate));
     WorkerPool starter = pools.add(WorkerPool.starter("es-rescue-starter"));
     WorkerPool pool =
         pools.add(

@@ -141,14 +141,7 @@ class FreezeTest {
     ScriptedSpawner spawner =
         new ScriptedSpawner()
             .then(n -> {}) // the rescuer itself
-            .then(
-                n -> {
-                  try {
-                    spawnGate.await(30, TimeUnit.SECONDS);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                });
+            .then(ScriptedSpawner.awaiting(spawnGate));
     WorkerPool starter = pools.add(WorkerPool.starter("freeze-rescue-starter"));
     WorkerPool pool =
         pools.add(

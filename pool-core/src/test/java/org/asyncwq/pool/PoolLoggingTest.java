@@ -160,14 +160,7 @@ class PoolLoggingTest {
     ScriptedSpawner spawner =
         new ScriptedSpawner()
             .then(n -> {}) // the rescuer
-            .then(
-                n -> {
-                  try {
-                    spawnGate.await(30, TimeUnit.SECONDS);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                });
+            .then(ScriptedSpawner.awaiting(spawnGate));
     WorkerPool starter = pools.add(WorkerPool.starter("log-rescue-starter"));
     WorkerPool pool =
         pools.add(

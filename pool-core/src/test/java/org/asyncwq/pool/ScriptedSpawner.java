@@ -34,6 +34,20 @@ public final class ScriptedSpawner implements ThreadSpawner {
     return this;
   }
 
+  /**
+   * A step that blocks the spawning thread until {@code gate} opens (at most 30 s): a thread
+   * creation held up the way seed 000's kthreadd is held up by writeback.
+   */
+  public static Step awaiting(java.util.concurrent.CountDownLatch gate) {
+    return name -> {
+      try {
+        gate.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+  }
+
   /** Appends {@code n} failures with the given retryability. */
   public ScriptedSpawner fail(int n, boolean retryable) {
     for (int i = 0; i < n; i++) {
