@@ -1,6 +1,7 @@
 package org.asyncwq.ordered;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -150,7 +151,13 @@ class RecycledWorkHangTest {
       AtomicBoolean cRanWithinBound = new AtomicBoolean(true);
       NaiveWork a = new NaiveWork();
       NaiveWork b = new NaiveWork();
-      a.func = () -> OrderedWorkQueueOrderTest.await(bFuncDone); // one helper runs A then B
+      // One helper runs A and then, still holding A's identity, B's ordered step, as in the seed:
+      // A's func returns only once the other helper has run B's func and let go of B, so that
+      // helper cannot be the one to find A done and run the ordered steps itself.
+      a.func = () -> {
+        OrderedWorkQueueOrderTest.await(bFuncDone);
+        await().atMost(30, TimeUnit.SECONDS).until(() -> !naive.current.containsValue(b));
+      };
       a.orderedFree = () -> freeList.add(a); // A's memory is free for the next allocation
       b.func = bFuncDone::countDown;
       b.orderedFunc = () -> {
