@@ -23,16 +23,6 @@ final class WorkList {
     size++;
   }
 
-  /** Puts a work back in front, for a worker that took it and then found the pool frozen. */
-  void addFirst(Work work) {
-    work.next = head;
-    head = work;
-    if (tail == null) {
-      tail = work;
-    }
-    size++;
-  }
-
   /** Removes and returns the oldest work, or {@code null}. */
   Work poll() {
     Work work = head;
@@ -62,13 +52,6 @@ final class WorkList {
     from.head = null;
     from.tail = null;
     from.size = 0;
-  }
-
-  /** Moves every work of this list to the end of {@code into}, keeping their order. */
-  void drainTo(WorkList into) {
-    for (Work work = poll(); work != null; work = poll()) {
-      into.addLast(work);
-    }
   }
 
   boolean isEmpty() {

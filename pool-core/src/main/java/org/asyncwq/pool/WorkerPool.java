@@ -85,7 +85,10 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   @GuardedBy("mainLock")
   private long backlogProgressAt;
 
-  /** The open workers, copied on write under {@code mainLock}; placement reads it without a lock. */
+  /**
+   * The open workers, copied on write under {@code mainLock}; placement reads it without a lock,
+   * and its length is the number of live workers.
+   */
   private volatile Worker[] workers = new Worker[0];
 
   /**
@@ -95,9 +98,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
    */
   private volatile Worker last;
 
-  /** Open workers, and thread starts counted against {@code maxWorkers} but not running yet. */
-  private volatile int liveWorkers;
-
+  /** Thread starts counted against {@code maxWorkers} whose thread has not registered yet. */
   private volatile int starting;
 
   /** Thread bodies that have not returned yet, the rescuer's included. */
@@ -182,7 +183,8 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     if (!work.markPending()) {
       return false;
     }
-    checkAccepting(work, false);
+    // Whether the pool still accepts work is checked where the work is placed, under the lock that
+    // makes the answer exact (the worker's monitor in offer(), the main lock in placeSlow()).
     if (!placeFast(work)) {
       placeSlow(work);
     }
@@ -269,7 +271,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
         leastLoad = load;
       }
     }
-    return least != null && liveWorkers + starting >= maxWorkers && least.offer(work, false);
+    return least != null && liveWorkers() + starting >= maxWorkers && least.offer(work, false);
   }
 
   /** No bored worker: start a thread if the pool may grow, else pick the least-loaded worker. */
@@ -303,7 +305,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
           }
           continue; // a lock-free producer filled it up meanwhile; look again
         }
-        if (liveWorkers + starting < maxWorkers) {
+        if (liveWorkers() + starting < maxWorkers) {
           starting++;
           start = true;
           addBacklog(work);
@@ -336,6 +338,10 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
 
   boolean hasBacklog() {
     return backlogSize > 0;
+  }
+
+  private int liveWorkers() {
+    return workers.length;
   }
 
   /**
@@ -527,7 +533,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
 
   /** A cheap, lock-free guess whether an idle worker should ask {@link #leaveOrStay}. */
   boolean mayLeave(boolean timedOut) {
-    int live = liveWorkers;
+    int live = liveWorkers();
     return state.atLeast(PoolState.STOPPING) || (timedOut && live > minWorkers);
   }
 
@@ -551,7 +557,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       boolean stopping = state.atLeast(PoolState.STOPPING);
       // Surplus workers (beyond a lowered maximum) retire like any idle worker above the
       // minimum: after their idle timeout. See eligible().
-      boolean leave = stopping || (timedOut && liveWorkers > minWorkers);
+      boolean leave = stopping || (timedOut && liveWorkers() > minWorkers);
       if (!leave) {
         return Idle.STAY;
       }
@@ -561,7 +567,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       depart(worker);
       if (!stopping) {
         retired++;
-        log.debug("pool {}: worker {} retired, {} left", name, worker, liveWorkers);
+        log.debug("pool {}: worker {} retired, {} left", name, worker, liveWorkers());
       }
       return Idle.LEAVE;
     } finally {
@@ -580,7 +586,6 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       }
     }
     workers = next;
-    liveWorkers--;
     departedAccepted += worker.accepted();
     departedExecuted += worker.executed();
   }
@@ -589,7 +594,6 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     mainLock.lock();
     try {
       starting--;
-      liveWorkers++;
       runningThreads++;
       Worker[] ws = workers;
       Worker[] next = Arrays.copyOf(ws, ws.length + 1);
@@ -598,7 +602,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       threads.removeIf(t -> !t.isAlive());
       threads.add(Thread.currentThread());
       registered.signalAll();
-      log.debug("pool {}: worker {} started, {} running", name, worker, liveWorkers);
+      log.debug("pool {}: worker {} started, {} running", name, worker, liveWorkers());
     } finally {
       mainLock.unlock();
     }
@@ -615,13 +619,11 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
         worker.closeAndDrainTo(orphans);
         depart(worker);
         int orphaned = orphans.size();
-        for (Work w = orphans.poll(); w != null; w = orphans.poll()) {
-          backlog.addLast(w);
-        }
+        backlog.splice(orphans);
         backlogSize = backlog.size();
         log.error("pool {}: worker {} died; {} waiting works moved to the backlog",
             name, worker, orphaned);
-        if (!backlog.isEmpty() && liveWorkers + starting < Math.max(maxWorkers, 1)
+        if (!backlog.isEmpty() && liveWorkers() + starting < maxWorkers
             && acceptsStarts()) {
           starting++;
           restart = true;
@@ -643,8 +645,8 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     mainLock.lock();
     try {
       starting--;
-      if (liveWorkers == 0 && starting == 0 && !hasRescuer) {
-        backlog.drainTo(doomed);
+      if (liveWorkers() == 0 && starting == 0 && !hasRescuer) {
+        doomed.splice(backlog);
         backlogSize = 0;
         if (!doomed.isEmpty()) {
           cancelling++;
@@ -666,7 +668,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   @GuardedBy("mainLock")
   private void tryTerminate() {
     if (state.atLeast(PoolState.STOPPING) && state != PoolState.TERMINATED
-        && liveWorkers == 0 && starting == 0 && runningThreads == 0 && backlog.isEmpty()
+        && liveWorkers() == 0 && starting == 0 && runningThreads == 0 && backlog.isEmpty()
         && cancelling == 0) {
       state = PoolState.TERMINATED;
       termination.signalAll();
@@ -753,7 +755,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
             waiting += w.pending();
           }
         }
-        while (liveWorkers + starting < max && starting < waiting) {
+        while (liveWorkers() + starting < max && starting < waiting) {
           starting++;
           starts++;
         }
@@ -867,7 +869,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
         state = PoolState.STOPPING_NOW;
         log.info("pool {} stopping now", name);
       }
-      backlog.drainTo(doomed);
+      doomed.splice(backlog);
       backlogSize = 0;
       for (Worker w : workers) {
         w.drainTo(doomed);
@@ -1021,7 +1023,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       queued += w.accepted();
       executed += w.executed();
     }
-    return new PoolStats(name, liveWorkers, starting, idle, pending, queued, executed,
+    return new PoolStats(name, liveWorkers(), starting, idle, pending, queued, executed,
         cancelled.get(), starter.spawned.get(), starter.failures.get(), retired, rescued);
   }
 
@@ -1036,7 +1038,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
 
   @Override
   public String toString() {
-    return "WorkerPool[" + name + ", " + state + ", workers=" + liveWorkers + "/" + maxWorkers
+    return "WorkerPool[" + name + ", " + state + ", workers=" + liveWorkers() + "/" + maxWorkers
         + "]";
   }
 

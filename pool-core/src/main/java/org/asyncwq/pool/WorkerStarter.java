@@ -111,14 +111,7 @@ final class WorkerStarter {
   void attempt(int attempt) {
     Worker worker = new Worker(pool, pool.name() + "-" + threadSeq.incrementAndGet());
     try {
-      Thread thread = spawner.spawn(worker.name, worker);
-      if (thread == null) {
-        throw new SpawnException("spawner " + spawner + " returned no thread for " + worker, false);
-      }
-      if (thread.getState() == Thread.State.NEW) {
-        thread.start(); // a spawner that forgot to start it
-      }
-      spawned.incrementAndGet();
+      spawn(worker.name, worker);
     } catch (SpawnException e) {
       failed(worker, e, attempt);
     } catch (OutOfMemoryError e) {
@@ -131,6 +124,24 @@ final class WorkerStarter {
     }
   }
 
+  /** Asks the spawner for a started thread and counts it; the one place a thread is created. */
+  private Thread spawn(String name, Runnable body) throws SpawnException {
+    Thread thread = spawner.spawn(name, body);
+    if (thread == null) {
+      throw new SpawnException("spawner " + spawner + " returned no thread for " + name, false);
+    }
+    if (thread.getState() == Thread.State.NEW) {
+      thread.start(); // a spawner that forgot to start it
+    }
+    spawned.incrementAndGet();
+    return thread;
+  }
+
+  /** The wait before retry number {@code attempt}: doubling from spawnBackoff, at most 1 s. */
+  private long backoff(int attempt) {
+    return Math.min(backoffNanos << Math.min(attempt - 1, 20), MAX_BACKOFF_NANOS);
+  }
+
   private void failed(Worker worker, SpawnException e, int attempt) {
     if (worker != null && !worker.claim()) {
       log.warn("pool {}: spawner reported a failure for {} after starting it", pool.name(), worker);
@@ -138,7 +149,7 @@ final class WorkerStarter {
     }
     failures.incrementAndGet();
     if (e.isRetryable() && attempt < attempts && pool.acceptsStarts()) {
-      long delay = Math.min(backoffNanos << Math.min(attempt - 1, 20), MAX_BACKOFF_NANOS);
+      long delay = backoff(attempt);
       log.warn(
           "pool {}: could not start a worker (attempt {} of {}), retrying in {} µs: {}",
           pool.name(),
@@ -193,22 +204,14 @@ final class WorkerStarter {
     SpawnException last = null;
     for (int attempt = 1; attempt <= attempts; attempt++) {
       try {
-        Thread thread = spawner.spawn(name, body);
-        if (thread == null) {
-          throw new SpawnException("spawner " + spawner + " returned no thread for " + name, false);
-        }
-        if (thread.getState() == Thread.State.NEW) {
-          thread.start();
-        }
-        spawned.incrementAndGet();
-        return thread;
+        return spawn(name, body);
       } catch (SpawnException e) {
         failures.incrementAndGet();
         last = e;
         if (!e.isRetryable()) {
           break;
         }
-        LockSupport.parkNanos(Math.min(backoffNanos << Math.min(attempt - 1, 20), MAX_BACKOFF_NANOS));
+        LockSupport.parkNanos(backoff(attempt));
       }
     }
     throw new IllegalStateException(

@@ -28,7 +28,7 @@ final class Lane implements AutoCloseable {
   Lane(String name, WorkQueue.Builder b, int threadPriority, boolean serial) {
     this.serial = serial;
     int limit = b.limitActive;
-    this.threshold = new Threshold(serial ? -1 : b.threshold, limit, this::applyActive);
+    this.threshold = new Threshold(b.threshold, limit, this::applyActive);
     WorkerPool.Builder pb =
         WorkerPool.builder(name)
             .maxWorkers(threshold.current())
