@@ -59,9 +59,10 @@ final class Disposal {
     pool.tryTerminate();
   }
 
-  @GuardedBy("lock")
   boolean idle() {
-    return batches == 0;
+    synchronized (lock) {
+      return batches == 0;
+    }
   }
 
   boolean isDisposer(Thread t) {

@@ -25,7 +25,7 @@ final class Rescuer implements Runnable {
 
   volatile Thread thread;
 
-  /** Works this rescuer ran; written by its thread, read by stats. */
+  /** Works this rescuer ran; written by its thread only, read by stats. */
   volatile long rescued;
 
   Rescuer(WorkerPool pool, WorkerRoster roster, Worklist worklist, long maydayNanos) {
@@ -83,7 +83,7 @@ final class Rescuer implements Runnable {
       if (work != null) {
         log.trace("pool {}: rescuer runs a work no thread took for {} µs", pool.name(),
             maydayNanos / 1000);
-        rescued++;
+        rescued = rescued + 1; // single writer
         pool.runWork(null, work);
       }
     }

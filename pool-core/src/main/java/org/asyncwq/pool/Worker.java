@@ -1,6 +1,5 @@
 package org.asyncwq.pool;
 
-import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -69,9 +68,8 @@ final class Worker implements Runnable {
   /** Index in the roster; set once by {@link WorkerRoster#register}. */
   int slot;
 
-  /** Set under the roster lock once its executed count moved to the pool's departed counter. */
-  @GuardedBy("roster.lock")
-  boolean departed;
+  /** Set (under the roster lock) once its executed count moved to the pool's departed counter. */
+  volatile boolean departed;
 
   /** Runs finished by this worker; written by its thread only (opaque), read by stats. */
   @SuppressWarnings("unused") // through EXECUTED

@@ -90,8 +90,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   private final ClassLoader contextLoader;
   private final Worklist worklist = new Worklist();
   private final WorkerRoster roster = new WorkerRoster(this, worklist);
-  private final Object lock = roster.lock;
-  private final Disposal disposal = new Disposal(this, lock);
+  private final Disposal disposal = new Disposal(this, roster.lock);
   private final WorkerStarter starter;
   private final Rescuer rescuer;
   private final AtomicInteger threadSeq = new AtomicInteger();
@@ -99,19 +98,19 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
 
   private volatile int maxWorkers;
 
-  @GuardedBy("lock")
+  @GuardedBy("roster.lock")
   private final Set<Thread> threads = new HashSet<>();
 
-  @GuardedBy("lock")
+  @GuardedBy("roster.lock")
   private boolean rescuerRunning;
 
-  @GuardedBy("lock")
+  @GuardedBy("roster.lock")
   private boolean terminated;
 
-  @GuardedBy("lock")
+  @GuardedBy("roster.lock")
   private long departedExecuted;
 
-  @GuardedBy("lock")
+  @GuardedBy("roster.lock")
   private long retired;
 
   private WorkerPool(Builder b) {
@@ -318,14 +317,14 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   }
 
   void threadStarted(Thread t) {
-    synchronized (lock) {
+    synchronized (roster.lock) {
       threads.removeIf(x -> !x.isAlive());
       threads.add(t);
     }
   }
 
   void retired(Worker w) {
-    synchronized (lock) {
+    synchronized (roster.lock) {
       retired++;
     }
     log.debug("pool {}: worker {} retired", name, w);
@@ -338,7 +337,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       log.error("pool {}: worker {} died", name, w);
       signalAfterFailure();
     }
-    synchronized (lock) {
+    synchronized (roster.lock) {
       w.departed = true;
       departedExecuted += w.executed();
     }
@@ -346,7 +345,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   }
 
   void rescuerExited() {
-    synchronized (lock) {
+    synchronized (roster.lock) {
       rescuerRunning = false;
     }
     tryTerminate();
@@ -392,7 +391,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   }
 
   private boolean ownsThread(Thread t) {
-    synchronized (lock) {
+    synchronized (roster.lock) {
       return threads.contains(t);
     }
   }
@@ -400,13 +399,13 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   void tryTerminate() {
     roster.tryDone();
     WorkerPool ownStarter = null;
-    synchronized (lock) {
+    synchronized (roster.lock) {
       if (terminated || (roster.ctl & WorkerRoster.DONE) == 0 || rescuerRunning
           || !disposal.idle()) {
         return;
       }
       terminated = true;
-      lock.notifyAll();
+      roster.lock.notifyAll();
       if (starter.ownHelper) {
         ownStarter = starter.helper();
       }
@@ -554,7 +553,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
 
   /** Whether the pool stopped and every one of its threads has ended. */
   public boolean isTerminated() {
-    synchronized (lock) {
+    synchronized (roster.lock) {
       if (!terminated) {
         return false;
       }
@@ -584,7 +583,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
 
   private boolean waitsForItself() {
     Thread me = Thread.currentThread();
-    synchronized (lock) {
+    synchronized (roster.lock) {
       if (threads.contains(me)) {
         return true;
       }
@@ -600,13 +599,13 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     }
     long deadline = System.nanoTime() + nanos;
     List<Thread> toJoin;
-    synchronized (lock) {
+    synchronized (roster.lock) {
       while (!terminated) {
         long left = deadline - System.nanoTime();
         if (nanos <= 0 || left <= 0) {
           return false;
         }
-        TimeUnit.NANOSECONDS.timedWait(lock, left);
+        TimeUnit.NANOSECONDS.timedWait(roster.lock, left);
       }
       toJoin = new ArrayList<>(threads);
     }
@@ -667,7 +666,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     long taken = worklist.taken();
     long executed;
     long retiredNow;
-    synchronized (lock) {
+    synchronized (roster.lock) {
       executed = departedExecuted + roster.executedByLive();
       retiredNow = retired;
     }
@@ -699,20 +698,20 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   // ---------------------------------------------------------------------------------------------
   // Creation
 
-  private void start(Builder b) {
+  private void start() {
     log.info("pool {} created: minWorkers={}, maxWorkers={}, idleTimeout={}, starter={},"
             + " rescuer={}, maydayTimeout={}",
         name, minWorkers, maxWorkers, Duration.ofNanos(idleTimeoutNanos), starter.describe(),
         rescuer != null, Duration.ofNanos(maydayNanos));
     try {
       if (rescuer != null) {
-        synchronized (lock) {
+        synchronized (roster.lock) {
           rescuerRunning = true;
         }
         try {
           starter.startNow(name + "-rescuer", rescuer);
         } catch (RuntimeException | Error e) {
-          synchronized (lock) {
+          synchronized (roster.lock) {
             rescuerRunning = false;
           }
           throw e;
@@ -730,10 +729,10 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
           throw e;
         }
       }
-      synchronized (lock) {
+      synchronized (roster.lock) {
         while (WorkerRoster.starting(roster.ctl) > 0) { // build() returns with them registered
           try {
-            lock.wait();
+            roster.lock.wait();
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("pool '" + name + "': interrupted in build()", e);
@@ -902,7 +901,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
         checkArgument(!starter.isStopped(), "starter pool '%s' is already stopped", starter.name);
       }
       WorkerPool pool = new WorkerPool(this);
-      pool.start(this);
+      pool.start();
       return pool;
     }
   }

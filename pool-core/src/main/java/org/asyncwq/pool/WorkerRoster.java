@@ -1,6 +1,5 @@
 package org.asyncwq.pool;
 
-import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -362,7 +361,6 @@ final class WorkerRoster {
     return n;
   }
 
-  @GuardedBy("lock")
   long executedByLive() {
     long n = 0;
     for (Worker w : slots) {

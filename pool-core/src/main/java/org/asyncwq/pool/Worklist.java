@@ -14,7 +14,8 @@ import java.lang.invoke.VarHandle;
  * then knows a work is on its way (the list is not empty) and spins until the link appears; it
  * never reports "empty" in that window, so no worker goes to sleep on a work being linked. A
  * permanent {@link #stub} work keeps the list non-empty at the consumer's end; it is put back at the
- * tail when the last real work leaves, so {@code tail == stub} is exactly "nothing queued".
+ * tail when the last real work leaves, so {@code tail == stub} with the stub at the head is exactly
+ * "nothing queued".
  *
  * <p><b>Consumers take turns.</b> Works are reused (a work is queued again once it ran), so a CAS on
  * the head could succeed on a stale successor (ABA). Consumers therefore take a one-word token
@@ -33,6 +34,7 @@ final class Worklist {
   private static final VarHandle TAIL;
   private static final VarHandle TAKING;
   private static final VarHandle TAKEN;
+  private static final VarHandle HEAD;
 
   static {
     try {
@@ -41,6 +43,7 @@ final class Worklist {
       TAIL = l.findVarHandle(Worklist.class, "tail", Work.class);
       TAKING = l.findVarHandle(Head.class, "taking", int.class);
       TAKEN = l.findVarHandle(Head.class, "taken", long.class);
+      HEAD = l.findVarHandle(Head.class, "head", Work.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -85,11 +88,14 @@ final class Worklist {
   }
 
   /**
-   * Whether nothing is queued. A volatile read of the tail: a producer's push is visible here as
-   * soon as it swapped the tail, before it linked the work, which is what the idle protocol needs.
+   * Whether nothing is queued. A volatile read of the tail first: a producer's push is visible here
+   * as soon as it swapped the tail, before it linked the work, which is what the idle protocol
+   * needs. The head is read too: a consumer that puts the stub back while a producer pushes leaves
+   * the stub at the tail with works still before it (then the head is one of them). A stale head
+   * only ever makes this answer "not empty", which costs a look under the token.
    */
   boolean isEmpty() {
-    return tail == stub;
+    return tail == stub && HEAD.getAcquire(consumers) == stub;
   }
 
   /**
@@ -98,7 +104,7 @@ final class Worklist {
    */
   Work take(WorkerRoster gate) {
     for (int spins = 0; ; spins++) {
-      if (tail == stub) {
+      if (isEmpty()) {
         return null;
       }
       Work work;
@@ -123,7 +129,7 @@ final class Worklist {
     int n = 0;
     lock();
     try {
-      for (int spins = 0; tail != stub; spins++) {
+      for (int spins = 0; !isEmpty(); spins++) {
         Work work = popLocked();
         if (work != null) {
           into.addLast(work);
