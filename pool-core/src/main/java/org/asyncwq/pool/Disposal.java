@@ -40,9 +40,12 @@ final class Disposal {
   @GuardedBy("lock")
   private int batches;
 
-  Disposal(WorkerPool pool, Object lock) {
+  private final Worklist worklist;
+
+  Disposal(WorkerPool pool, Object lock, Worklist worklist) {
     this.pool = pool;
     this.lock = lock;
+    this.worklist = worklist;
   }
 
   /** Counts a batch about to be cancelled; the pool does not terminate before {@link #end()}. */
@@ -56,7 +59,7 @@ final class Disposal {
     synchronized (lock) {
       batches--;
     }
-    pool.tryTerminate();
+    pool.threads().tryTerminate();
   }
 
   boolean idle() {
@@ -121,7 +124,7 @@ final class Disposal {
    * the worklist and the pool asks for a thread again, with the starter's backoff: they are never
    * cancelled on a shared thread.
    */
-  void cancelOffThread(WorkBatch doomed, Throwable cause, Worklist worklist) {
+  void cancelOffThread(WorkBatch doomed, Throwable cause) {
     Thread t =
         new Thread(null, () -> {
           try {
@@ -129,9 +132,9 @@ final class Disposal {
           } finally {
             end();
           }
-        }, pool.name() + "-cancel-" + pool.nextThreadNumber(), 0, false);
+        }, pool.name() + "-cancel-" + pool.threads().nextThreadNumber(), 0, false);
     t.setDaemon(true);
-    pool.prepareThread(t);
+    pool.threads().prepare(t);
     try {
       t.start();
     } catch (Throwable e) {
@@ -141,7 +144,38 @@ final class Disposal {
         worklist.push(w);
       }
       end();
-      pool.signalAfterFailure();
+      pool.threads().signalAfterFailure();
     }
   }
+
+  /**
+   * {@code work} was queued and the pool is stopping. Accepted (a requeue, or a queue that raced
+   * with stop()): make sure a thread runs it. But if stopNow() ran, or the pool already finished
+   * without seeing the work, take the queued works back out: {@code work} itself is rejected unless
+   * {@code accepted}, any other is cancelled. Whoever takes a work out disposes of it, once.
+   *
+   * @return whether {@code work} was taken back out and must be rejected
+   */
+  boolean afterStop(Work work, boolean accepted, WorkerRoster roster) {
+    long c = roster.ctl;
+    if ((c & (WorkerRoster.NOW | WorkerRoster.DONE)) == 0) {
+      roster.signal();
+      c = roster.ctl;
+      if ((c & (WorkerRoster.NOW | WorkerRoster.DONE)) == 0) {
+        return false;
+      }
+    }
+    WorkBatch doomed = new WorkBatch();
+    begin();
+    boolean mine;
+    try {
+      worklist.drainTo(doomed);
+      mine = doomed.contains(work) && !accepted;
+      cancelAll(doomed, pool.stopNowCause(), null, accepted ? null : work);
+    } finally {
+      end();
+    }
+    return mine;
+  }
+
 }

@@ -21,6 +21,7 @@ final class Rescuer implements Runnable {
   private final WorkerPool pool;
   private final WorkerRoster roster;
   private final Worklist worklist;
+  private final PoolThreads threads;
   private final long maydayNanos;
 
   volatile Thread thread;
@@ -28,7 +29,9 @@ final class Rescuer implements Runnable {
   /** Works this rescuer ran; written by its thread only, read by stats. */
   volatile long rescued;
 
-  Rescuer(WorkerPool pool, WorkerRoster roster, Worklist worklist, long maydayNanos) {
+  Rescuer(WorkerPool pool, WorkerRoster roster, Worklist worklist, PoolThreads threads,
+      long maydayNanos) {
+    this.threads = threads;
     this.pool = pool;
     this.roster = roster;
     this.worklist = worklist;
@@ -42,12 +45,12 @@ final class Rescuer implements Runnable {
   @Override
   public void run() {
     thread = Thread.currentThread();
-    pool.prepareThread(thread);
-    pool.threadStarted(thread);
+    threads.prepare(thread);
+    threads.started(thread);
     try {
       loop();
     } finally {
-      pool.rescuerExited();
+      threads.rescuerExited();
     }
   }
 

@@ -52,6 +52,7 @@ final class Worker implements Runnable {
   final String name;
   private final WorkerRoster roster;
   private final Worklist worklist;
+  final PoolThreads threads;
 
   /** Won once: by the thread when it starts, or by the spawn-failure path when it never will. */
   private final AtomicBoolean claimed = new AtomicBoolean();
@@ -77,7 +78,9 @@ final class Worker implements Runnable {
 
   volatile Thread thread;
 
-  Worker(WorkerPool pool, WorkerRoster roster, Worklist worklist, String name) {
+  Worker(WorkerPool pool, WorkerRoster roster, Worklist worklist, PoolThreads threads,
+      String name) {
+    this.threads = threads;
     this.pool = pool;
     this.roster = roster;
     this.worklist = worklist;
@@ -108,14 +111,14 @@ final class Worker implements Runnable {
       return; // the spawn was already counted as failed; this body must not run
     }
     thread = Thread.currentThread();
-    pool.prepareThread(thread);
+    threads.prepare(thread);
     roster.register(this);
     boolean clean = false;
     try {
       loop();
       clean = true;
     } finally {
-      pool.workerExited(this, clean);
+      threads.workerExited(this, clean);
     }
   }
 
@@ -159,7 +162,7 @@ final class Worker implements Runnable {
     if (!worklist.isEmpty()) {
       roster.signal(); // queued by a requeue after this worker looked: a thread must take it
     }
-    pool.tryTerminate();
+    threads.tryTerminate();
   }
 
   /**
@@ -200,7 +203,7 @@ final class Worker implements Runnable {
           if ((int) PHASE.getAndSet(this, GONE) == ACTIVE) {
             roster.signal(); // a waker won this worker just before it retired: pass the wake on
           }
-          pool.retired(this);
+          threads.retired(this);
           return false;
         }
         idleSince = now;
@@ -242,7 +245,7 @@ final class Worker implements Runnable {
           if (roster.retireSurplus(pool.maxWorkers())) {
             phase = GONE;
             roster.benched.decrementAndGet();
-            pool.retired(this);
+            threads.retired(this);
             return false;
           }
           deadline = System.nanoTime() + grace;

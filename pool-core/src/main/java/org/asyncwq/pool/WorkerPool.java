@@ -87,31 +87,15 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   private final int minWorkers;
   private final long idleTimeoutNanos;
   private final long maydayNanos;
-  private final ClassLoader contextLoader;
   private final Worklist worklist = new Worklist();
   private final WorkerRoster roster = new WorkerRoster(this, worklist);
-  private final Disposal disposal = new Disposal(this, roster.lock);
+  private final Disposal disposal = new Disposal(this, roster.lock, worklist);
   private final WorkerStarter starter;
   private final Rescuer rescuer;
-  private final AtomicInteger threadSeq = new AtomicInteger();
+  private final PoolThreads threads;
   private final PoolExecutorService executorService = new PoolExecutorService(this);
 
   private volatile int maxWorkers;
-
-  @GuardedBy("roster.lock")
-  private final Set<Thread> threads = new HashSet<>();
-
-  @GuardedBy("roster.lock")
-  private boolean rescuerRunning;
-
-  @GuardedBy("roster.lock")
-  private boolean terminated;
-
-  @GuardedBy("roster.lock")
-  private long departedExecuted;
-
-  @GuardedBy("roster.lock")
-  private long retired;
 
   private WorkerPool(Builder b) {
     this.name = b.name;
@@ -119,20 +103,10 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     this.maxWorkers = b.maxWorkers;
     this.idleTimeoutNanos = b.idleTimeout.toNanos();
     this.maydayNanos = b.maydayTimeout.toNanos();
-    this.contextLoader = Thread.currentThread().getContextClassLoader();
-    this.rescuer = b.rescuer ? new Rescuer(this, roster, worklist, maydayNanos) : null;
-    WorkerPool helper = b.starter;
-    boolean own = false;
-    if (helper == null && !b.startsOnCaller) {
-      if (b.spawner instanceof PlatformThreadSpawner) {
-        helper = WorkerStarter.sharedStarter();
-      } else {
-        helper = starter(name + "-starter");
-        own = true;
-      }
-    }
-    this.starter = new WorkerStarter(this, b.spawner, helper, own, b.spawnAttempts,
-        b.spawnBackoff.toNanos());
+    this.threads = new PoolThreads(this, roster, worklist, disposal);
+    this.rescuer = b.rescuer ? new Rescuer(this, roster, worklist, threads, maydayNanos) : null;
+    this.starter = WorkerStarter.forPool(this, threads, b);
+    threads.init(starter, rescuer);
   }
 
   /** A builder for a pool named {@code name}; the name prefixes its threads and its log lines. */
@@ -173,10 +147,10 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       throw rejected();
     }
     worklist.push(work);
-    if ((roster.ctl & WorkerRoster.STOP) != 0) {
-      afterStop(work, false);
-    } else {
+    if ((roster.ctl & WorkerRoster.STOP) == 0) {
       roster.signal();
+    } else if (disposal.afterStop(work, false, roster)) {
+      throw rejected(); // stop() came between the two checks and the work could be taken back
     }
     return true;
   }
@@ -213,40 +187,10 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     queue(new RunnableWork(checkNotNull(command, "command")));
   }
 
-  private RejectedExecutionException rejected() {
+  RejectedExecutionException rejected() {
     long c = roster.ctl;
     return new RejectedExecutionException("pool '" + name + "' is "
         + ((c & WorkerRoster.DONE) != 0 ? "stopped" : "stopping") + " and accepts no new work");
-  }
-
-  /**
-   * {@code work} was queued and the pool is stopping. Accepted (a requeue, or a queue that raced
-   * with stop()): make sure a thread runs it. But if stopNow() ran, or the pool already finished
-   * without seeing the work, take the queued works back out: {@code work} itself is rejected unless
-   * {@code accepted}, any other is cancelled. Whoever takes a work out disposes of it, once.
-   */
-  private void afterStop(Work work, boolean accepted) {
-    long c = roster.ctl;
-    if ((c & (WorkerRoster.NOW | WorkerRoster.DONE)) == 0) {
-      roster.signal();
-      c = roster.ctl;
-      if ((c & (WorkerRoster.NOW | WorkerRoster.DONE)) == 0) {
-        return;
-      }
-    }
-    WorkBatch doomed = new WorkBatch();
-    disposal.begin();
-    boolean mine;
-    try {
-      worklist.drainTo(doomed);
-      mine = doomed.contains(work) && !accepted;
-      disposal.cancelAll(doomed, stopNowCause(), null, accepted ? null : work);
-    } finally {
-      disposal.end();
-    }
-    if (mine) {
-      throw rejected();
-    }
   }
 
   /** Runs one work on a pool thread; the only place a work's {@code run()} is called. */
@@ -269,26 +213,15 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       work.requeueAfterRun = false;
       worklist.push(work);
       if ((roster.ctl & WorkerRoster.STOP) != 0) {
-        afterStop(work, true);
+        disposal.afterStop(work, true, roster);
       } else if (worker == null) {
         roster.signal(); // the rescuer requeued: a worker must look
       }
     }
   }
 
-  Throwable stopNowCause() {
-    return new CancellationException("pool '" + name + "' was stopped with stopNow()");
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Threads (called by Worker, Rescuer, WorkerStarter)
-
-  Worker newWorker() {
-    return new Worker(this, roster, worklist, name + "-" + nextThreadNumber());
-  }
-
-  int nextThreadNumber() {
-    return threadSeq.incrementAndGet();
+  PoolThreads threads() {
+    return threads;
   }
 
   int minWorkers() {
@@ -311,120 +244,8 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     }
   }
 
-  /** A new pool thread's first act: no class loader of whoever happened to create it. */
-  void prepareThread(Thread t) {
-    t.setContextClassLoader(contextLoader);
-  }
-
-  void threadStarted(Thread t) {
-    synchronized (roster.lock) {
-      threads.removeIf(x -> !x.isAlive());
-      threads.add(t);
-    }
-  }
-
-  void retired(Worker w) {
-    synchronized (roster.lock) {
-      retired++;
-    }
-    log.debug("pool {}: worker {} retired", name, w);
-  }
-
-  void workerExited(Worker w, boolean clean) {
-    if (!clean && w.phase != Worker.GONE) {
-      w.phase = Worker.GONE; // something escaped the loop itself: give the slot back
-      roster.leave();
-      log.error("pool {}: worker {} died", name, w);
-      signalAfterFailure();
-    }
-    synchronized (roster.lock) {
-      w.departed = true;
-      departedExecuted += w.executed();
-    }
-    tryTerminate();
-  }
-
-  void rescuerExited() {
-    synchronized (roster.lock) {
-      rescuerRunning = false;
-    }
-    tryTerminate();
-  }
-
-  /** Asks for a thread again after a death or a failed disposal, if work waits. */
-  void signalAfterFailure() {
-    if (!worklist.isEmpty()) {
-      roster.signal();
-    }
-    tryTerminate();
-  }
-
-  /**
-   * A thread start failed for good. Fatal to the waiting works only if the pool has no thread and
-   * no rescuer: they are cancelled, on this thread if it is the pool's own starter, else on a
-   * thread of their own (see {@link Disposal}), never on the submitter (a {@code cancelled()} that
-   * queues again would recurse) nor on a starter other pools share.
-   */
-  void startFailed(SpawnException cause) {
-    long c = roster.startFailed();
-    if (rescuer != null) {
-      rescuer.poke();
-    } else if (WorkerRoster.total(c) == 0 && !worklist.isEmpty()) {
-      WorkBatch doomed = new WorkBatch();
-      disposal.begin();
-      int n = worklist.drainTo(doomed);
-      log.warn("pool {}: no thread could be started and none is running; cancelling {} waiting"
-          + " works: {}", name, n, cause.getMessage());
-      if (starter.ownHelper && starter.helper().ownsThread(Thread.currentThread())) {
-        try {
-          disposal.cancelAll(doomed, cause, null, null);
-        } finally {
-          disposal.end();
-        }
-      } else {
-        disposal.cancelOffThread(doomed, cause, worklist);
-      }
-    } else if (!worklist.isEmpty()) {
-      roster.signal();
-    }
-    tryTerminate();
-  }
-
-  private boolean ownsThread(Thread t) {
-    synchronized (roster.lock) {
-      return threads.contains(t);
-    }
-  }
-
-  void tryTerminate() {
-    roster.tryDone();
-    WorkerPool ownStarter = null;
-    synchronized (roster.lock) {
-      if (terminated || (roster.ctl & WorkerRoster.DONE) == 0 || rescuerRunning
-          || !disposal.idle()) {
-        return;
-      }
-      terminated = true;
-      roster.lock.notifyAll();
-      if (starter.ownHelper) {
-        ownStarter = starter.helper();
-      }
-    }
-    log.info("pool {} destroyed: {}", name, stats());
-    if (ownStarter != null) {
-      ownStarter.stop();
-    }
-  }
-
-  void interruptThreads() {
-    for (Worker w : roster.workers()) {
-      if (w != null && w.phase == Worker.ACTIVE && w.thread != null) {
-        w.thread.interrupt();
-      }
-    }
-    if (rescuer != null && rescuer.thread != null) {
-      rescuer.thread.interrupt(); // its loop shrugs off an interrupt that finds it waiting
-    }
+  Throwable stopNowCause() {
+    return new CancellationException("pool '" + name + "' was stopped with stopNow()");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -508,7 +329,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     if (rescuer != null) {
       rescuer.poke();
     }
-    tryTerminate();
+    threads.tryTerminate();
   }
 
   /**
@@ -553,13 +374,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
 
   /** Whether the pool stopped and every one of its threads has ended. */
   public boolean isTerminated() {
-    synchronized (roster.lock) {
-      if (!terminated) {
-        return false;
-      }
-      threads.removeIf(t -> !t.isAlive());
-      return threads.isEmpty();
-    }
+    return threads.isTerminated();
   }
 
   /**
@@ -574,51 +389,11 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   public boolean awaitTermination(Duration timeout) {
     checkNotNull(timeout, "timeout");
     try {
-      return awaitTerminationNanos(saturatedNanos(timeout));
+      return threads.awaitTerminationNanos(saturatedNanos(timeout));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     }
-  }
-
-  private boolean waitsForItself() {
-    Thread me = Thread.currentThread();
-    synchronized (roster.lock) {
-      if (threads.contains(me)) {
-        return true;
-      }
-    }
-    return disposal.isDisposer(me)
-        || (starter.ownHelper && starter.helper().ownsThread(me));
-  }
-
-  boolean awaitTerminationNanos(long nanos) throws InterruptedException {
-    if (waitsForItself()) {
-      throw new IllegalStateException("awaitTermination() called on a thread of pool '" + name
-          + "' (a worker, or a cancelled() it runs): it would wait for itself");
-    }
-    long deadline = System.nanoTime() + nanos;
-    List<Thread> toJoin;
-    synchronized (roster.lock) {
-      while (!terminated) {
-        long left = deadline - System.nanoTime();
-        if (nanos <= 0 || left <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(roster.lock, left);
-      }
-      toJoin = new ArrayList<>(threads);
-    }
-    for (Thread t : toJoin) {
-      TimeUnit.NANOSECONDS.timedJoin(t, Math.max(deadline - System.nanoTime(), 1L));
-      if (t.isAlive()) {
-        return false;
-      }
-    }
-    if (starter.ownHelper) {
-      return starter.helper().awaitTerminationNanos(Math.max(deadline - System.nanoTime(), 1L));
-    }
-    return true;
   }
 
   private static long saturatedNanos(Duration d) {
@@ -638,13 +413,13 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   @Override
   public void close() {
     stop();
-    if (waitsForItself()) {
+    if (threads.waitsForItself()) {
       return;
     }
     boolean interrupted = false;
     for (; ; ) {
       try {
-        if (awaitTerminationNanos(Long.MAX_VALUE)) {
+        if (threads.awaitTerminationNanos(Long.MAX_VALUE)) {
           break;
         }
       } catch (InterruptedException e) {
@@ -664,12 +439,8 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     long c = roster.ctl;
     int pending = worklist.size();
     long taken = worklist.taken();
-    long executed;
-    long retiredNow;
-    synchronized (roster.lock) {
-      executed = departedExecuted + roster.executedByLive();
-      retiredNow = retired;
-    }
+    long executed = threads.departedExecuted() + roster.executedByLive();
+    long retiredNow = threads.retiredCount();
     long rescued = rescuer == null ? 0 : rescuer.rescued;
     return new PoolStats(name, WorkerRoster.live(c), WorkerRoster.starting(c), roster.idleCount(),
         pending, taken + pending, executed + rescued, disposal.cancelled.get(),
@@ -695,196 +466,13 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
         + maxWorkers + "]";
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Creation
-
-  private void start() {
-    log.info("pool {} created: minWorkers={}, maxWorkers={}, idleTimeout={}, starter={},"
-            + " rescuer={}, maydayTimeout={}",
-        name, minWorkers, maxWorkers, Duration.ofNanos(idleTimeoutNanos), starter.describe(),
-        rescuer != null, Duration.ofNanos(maydayNanos));
-    try {
-      if (rescuer != null) {
-        synchronized (roster.lock) {
-          rescuerRunning = true;
-        }
-        try {
-          starter.startNow(name + "-rescuer", rescuer);
-        } catch (RuntimeException | Error e) {
-          synchronized (roster.lock) {
-            rescuerRunning = false;
-          }
-          throw e;
-        }
-      }
-      for (int i = 0; i < minWorkers; i++) {
-        roster.reserveStart(true);
-        Worker worker = newWorker();
-        try {
-          starter.startNow(worker.name, worker);
-        } catch (RuntimeException | Error e) {
-          if (worker.claim()) {
-            roster.startFailed();
-          }
-          throw e;
-        }
-      }
-      synchronized (roster.lock) {
-        while (WorkerRoster.starting(roster.ctl) > 0) { // build() returns with them registered
-          try {
-            roster.lock.wait();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("pool '" + name + "': interrupted in build()", e);
-          }
-        }
-      }
-    } catch (RuntimeException | Error e) {
-      stopNow();
-      if (starter.ownHelper) {
-        starter.helper().stopNow();
-      }
-      if (e instanceof IllegalStateException || e instanceof Error) {
-        throw e;
-      }
-      throw new IllegalStateException("pool '" + name + "' could not start: " + e, e);
-    }
-  }
-
   /**
    * Builds a {@link WorkerPool}. Every setter checks its argument at once; {@link #build()} checks
-   * that the settings fit together.
+   * that the settings fit together. The setters are documented on {@link PoolSettings}.
    */
-  public static final class Builder {
-    private final String name;
-    private int maxWorkers = Math.min(Runtime.getRuntime().availableProcessors() + 2, 8);
-    private int minWorkers = 0;
-    private Duration idleTimeout = Duration.ofSeconds(5);
-    private ThreadSpawner spawner = ThreadSpawner.platform();
-    private WorkerPool starter;
-    private boolean rescuer;
-    private boolean startsOnCaller;
-    private Duration maydayTimeout = Duration.ofMillis(10);
-    private int spawnAttempts = 4;
-    private Duration spawnBackoff = Duration.ofMillis(1);
-
+  public static final class Builder extends PoolSettings<Builder> {
     private Builder(String name) {
-      checkNotNull(name, "name");
-      checkArgument(!name.isBlank(), "a pool needs a non-blank name");
-      this.name = name;
-    }
-
-    /** Most worker threads at once, at most 32767; default min(cores + 2, 8). */
-    public Builder maxWorkers(int max) {
-      checkArgument(max >= 1, "maxWorkers must be at least 1, was %s", max);
-      checkArgument(max <= WorkerRoster.MAX_CAP, "maxWorkers must be at most %s, was %s",
-          WorkerRoster.MAX_CAP, max);
-      this.maxWorkers = max;
-      return this;
-    }
-
-    /** Threads started by {@code build()} that never retire; default 0. */
-    public Builder minWorkers(int min) {
-      checkArgument(min >= 0, "minWorkers must not be negative, was %s", min);
-      this.minWorkers = min;
-      return this;
-    }
-
-    /**
-     * Does nothing. Works no longer go to per-worker lists: every pool keeps one shared worklist
-     * and never lets a work wait while one of its threads is idle, so there is no threshold to set.
-     * The argument is still checked (at least 1) so that old callers keep their behaviour.
-     *
-     * @deprecated placement is gone; remove the call
-     */
-    @Deprecated
-    public Builder boredThreshold(int threshold) {
-      checkArgument(threshold >= 1, "boredThreshold must be at least 1, was %s", threshold);
-      return this;
-    }
-
-    /**
-     * Does nothing. Every pool is now work-conserving: any idle thread takes the oldest queued work,
-     * which is what this option used to approximate.
-     *
-     * @deprecated every pool behaves as a work-stealing one did; remove the call
-     */
-    @Deprecated
-    public Builder workStealing(boolean stealing) {
-      return this;
-    }
-
-    /** How long a worker above {@code minWorkers} waits idle before it retires; default 5 s. */
-    public Builder idleTimeout(Duration timeout) {
-      checkNotNull(timeout, "idleTimeout");
-      checkArgument(!timeout.isNegative() && !timeout.isZero(),
-          "idleTimeout must be positive, was %s", timeout);
-      this.idleTimeout = timeout;
-      return this;
-    }
-
-    /**
-     * Creates the pool's threads; default {@link ThreadSpawner#platform()}. A spawner other than
-     * the platform ones may block, so without a {@link #starter} the pool gets a starter thread of
-     * its own to call it on.
-     */
-    public Builder spawner(ThreadSpawner spawner) {
-      this.spawner = checkNotNull(spawner, "spawner");
-      return this;
-    }
-
-    /**
-     * A helper pool, normally from {@link WorkerPool#starter(String)}, whose thread creates this
-     * pool's threads. Without one, threads are still never created on the submitting thread: the
-     * platform spawner runs on a starter the JVM shares, any other spawner on one of the pool's own.
-     */
-    public Builder starter(WorkerPool starter) {
-      checkNotNull(starter, "starter");
-      checkArgument(!starter.name.equals(name), "pool '%s' cannot be its own starter", name);
-      this.starter = starter;
-      return this;
-    }
-
-    /**
-     * Tests only: threads are created on the thread that asks for them, the naive shape of seed
-     * 000 (and how a starter pool makes its own thread).
-     */
-    Builder startsOnCaller() {
-      this.startsOnCaller = true;
-      return this;
-    }
-
-    /**
-     * Keeps one thread, created by {@code build()}, that runs waiting work when no new thread could
-     * be had for {@code maydayTimeout} (the kernel's {@code WQ_MEM_RECLAIM} rescuer).
-     */
-    public Builder rescuer(boolean rescuer) {
-      this.rescuer = rescuer;
-      return this;
-    }
-
-    /** How long work may wait for a thread before the rescuer runs it; default 10 ms. */
-    public Builder maydayTimeout(Duration timeout) {
-      checkNotNull(timeout, "maydayTimeout");
-      checkArgument(!timeout.isNegative() && !timeout.isZero(),
-          "maydayTimeout must be positive, was %s", timeout);
-      this.maydayTimeout = timeout;
-      return this;
-    }
-
-    /** Attempts per thread start for retryable failures, the first included; default 4. */
-    public Builder spawnAttempts(int attempts) {
-      checkArgument(attempts >= 1, "spawnAttempts must be at least 1, was %s", attempts);
-      this.spawnAttempts = attempts;
-      return this;
-    }
-
-    /** The wait before the first retry of a thread start; it doubles per retry. Default 1 ms. */
-    public Builder spawnBackoff(Duration backoff) {
-      checkNotNull(backoff, "spawnBackoff");
-      checkArgument(!backoff.isNegative(), "spawnBackoff must not be negative, was %s", backoff);
-      this.spawnBackoff = backoff;
-      return this;
+      super(name);
     }
 
     /**
@@ -901,7 +489,11 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
         checkArgument(!starter.isStopped(), "starter pool '%s' is already stopped", starter.name);
       }
       WorkerPool pool = new WorkerPool(this);
-      pool.start();
+      log.info("pool {} created: minWorkers={}, maxWorkers={}, idleTimeout={}, starter={},"
+              + " rescuer={}, maydayTimeout={}",
+          name, minWorkers, maxWorkers, idleTimeout, pool.starter.describe(), rescuer,
+          maydayTimeout);
+      pool.threads.startAtBuild(minWorkers);
       return pool;
     }
   }

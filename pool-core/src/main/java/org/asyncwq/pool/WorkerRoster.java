@@ -238,7 +238,7 @@ final class WorkerRoster {
       w.slot = free;
       ws[free] = w;
       slots = ws;
-      pool.threadStarted(Thread.currentThread());
+      w.threads.started(Thread.currentThread());
     }
     long c;
     do {

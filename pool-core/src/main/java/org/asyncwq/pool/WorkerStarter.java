@@ -28,7 +28,7 @@ import org.apache.logging.log4j.Logger;
  * times in all. The wait is kept by {@link SpawnRetryTimer}, whose thread only queues this pool's
  * request again; no creation and no user callback ever runs on it. Each owed start is resolved
  * exactly once, here, under this object's lock: by a thread that registers, or by {@link
- * WorkerPool#startFailed}, which gives the slot back; a timer that fires twice, or a request queued
+ * PoolThreads#startFailed}, which gives the slot back; a timer that fires twice, or a request queued
  * twice, finds nothing owed and does nothing (the double give-back of issue 8's defect 2 cannot
  * happen). A failure of any kind, {@code Error}s included, resolves the start.
  */
@@ -37,6 +37,7 @@ final class WorkerStarter {
   private static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
 
   private final WorkerPool pool;
+  private final PoolThreads threads;
   private final ThreadSpawner spawner;
   private final int attempts;
   private final long backoffNanos;
@@ -86,9 +87,29 @@ final class WorkerStarter {
     return Shared.STARTER;
   }
 
-  WorkerStarter(WorkerPool pool, ThreadSpawner spawner, WorkerPool helper, boolean ownHelper,
+  /**
+   * The starter for a pool built from {@code settings}: the one given, else the JVM's shared one
+   * for the platform spawner, else one of the pool's own (see the class comment).
+   */
+  static WorkerStarter forPool(WorkerPool pool, PoolThreads threads, PoolSettings<?> settings) {
+    WorkerPool helper = settings.starter;
+    boolean own = false;
+    if (helper == null && !settings.startsOnCaller) {
+      if (settings.spawner instanceof PlatformThreadSpawner) {
+        helper = sharedStarter();
+      } else {
+        helper = WorkerPool.starter(pool.name() + "-starter");
+        own = true;
+      }
+    }
+    return new WorkerStarter(pool, threads, settings.spawner, helper, own,
+        settings.spawnAttempts, settings.spawnBackoff.toNanos());
+  }
+
+  private WorkerStarter(WorkerPool pool, PoolThreads threads, ThreadSpawner spawner, WorkerPool helper, boolean ownHelper,
       int attempts, long backoffNanos) {
     this.pool = pool;
+    this.threads = threads;
     this.spawner = spawner;
     this.helper = helper;
     this.ownHelper = ownHelper;
@@ -164,7 +185,7 @@ final class WorkerStarter {
         failure.getMessage());
     owed.decrementAndGet();
     attempt = 1;
-    pool.startFailed(failure);
+    threads.startFailed(failure);
   }
 
   /** The starter pool refused the request: every owed start failed for good. */
@@ -179,7 +200,7 @@ final class WorkerStarter {
 
   /** One creation; {@code null} on success. Any throwable is a failure of this attempt. */
   private SpawnException attemptOne() {
-    Worker worker = pool.newWorker();
+    Worker worker = threads.newWorker();
     try {
       Thread thread = spawner.spawn(worker.name, worker);
       if (thread == null) {
