@@ -101,6 +101,10 @@ final class PoolThreads {
   }
 
   void workerExited(Worker w, boolean clean) {
+    if (w.searching) {
+      w.searching = false;
+      roster.searching.decrementAndGet();
+    }
     if (!clean && w.phase != Worker.GONE) {
       w.phase = Worker.GONE; // something escaped the loop itself: give the slot back
       roster.leave();
@@ -143,7 +147,7 @@ final class PoolThreads {
       WorkBatch doomed = new WorkBatch();
       disposal.begin();
       int n = worklist.drainTo(doomed);
-      log.warn("pool {}: no thread could be started and none is running; cancelling {} waiting"
+      log.warn("pool {}: no thread could be started and none is running; cancelled {} waiting"
           + " works: {}", name, n, cause.getMessage());
       if (starter.ownHelper && starter.helper().threads().owns(Thread.currentThread())) {
         try {
@@ -154,9 +158,9 @@ final class PoolThreads {
       } else {
         disposal.cancelOffThread(doomed, cause);
       }
-    } else if (!worklist.isEmpty()) {
-      roster.signal();
     }
+    // With a worker alive the failure is never fatal and not retried at once: that worker takes
+    // the waiting works when it is free, and the next queue() asks for a thread again.
     tryTerminate();
   }
 

@@ -66,6 +66,9 @@ final class Worker implements Runnable {
   /** The slot below this one on the idle stack; written only while this worker is not on it. */
   volatile int nextIdle;
 
+  /** Whether this worker counts in {@link WorkerRoster#searching}; thread-confined. */
+  boolean searching;
+
   /** Index in the roster; set once by {@link WorkerRoster#register}. */
   int slot;
 
@@ -133,6 +136,10 @@ final class Worker implements Runnable {
         continue;
       }
       Work work = worklist.take(roster);
+      if (work != null && searching) {
+        searching = false;
+        roster.searching.decrementAndGet(); // then look for more (below): see WorkerRoster
+      }
       if (work == null) {
         c = roster.ctl;
         if ((c & WorkerRoster.NOW) != 0 || ((c & WorkerRoster.STOP) != 0 && worklist.isEmpty())) {
@@ -155,8 +162,16 @@ final class Worker implements Runnable {
     }
   }
 
+  private void stopSearching() {
+    if (searching) {
+      searching = false;
+      roster.searching.decrementAndGet();
+    }
+  }
+
   /** The pool stops: give the slot back; the last one out marks the pool done. */
   private void leaveStopping() {
+    stopSearching();
     phase = GONE;
     roster.leave();
     if (!worklist.isEmpty()) {
@@ -171,6 +186,10 @@ final class Worker implements Runnable {
    * @return false if this worker retired and its thread must end
    */
   private boolean idle() {
+    if (!searching) {
+      searching = true;
+      roster.searching.incrementAndGet();
+    }
     for (int i = 0; i < LOOKS_BEFORE_SLEEP; i++) {
       long c = roster.ctl;
       if ((c & (WorkerRoster.STOP | WorkerRoster.FROZEN)) != 0) {
@@ -181,6 +200,7 @@ final class Worker implements Runnable {
       }
       Thread.yield();
     }
+    stopSearching();
     long c = roster.pushIdle(this);
     // The re-check of the idle protocol (see WorkerRoster): a work queued before the push is seen
     // here; one queued after it sees this worker on the stack.
@@ -217,6 +237,7 @@ final class Worker implements Runnable {
    * retired instead.
    */
   private boolean sitOut() {
+    stopSearching();
     int max = pool.maxWorkers();
     for (; ; ) {
       int b = roster.benched.get();

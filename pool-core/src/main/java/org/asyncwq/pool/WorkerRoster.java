@@ -52,6 +52,11 @@ import java.util.concurrent.locks.LockSupport;
  * callback runs, or a CAS loop on {@code ctl} waits for another thread.
  */
 final class WorkerRoster {
+  private static final class LogHolder {
+    static final org.apache.logging.log4j.Logger log =
+        org.apache.logging.log4j.LogManager.getLogger(WorkerPool.class);
+  }
+
   static final int MAX_CAP = 0x7fff;
   private static final int TOTAL_SHIFT = 15;
   private static final int STARTING_SHIFT = 30;
@@ -86,6 +91,14 @@ final class WorkerRoster {
 
   /** Workers that are beyond a lowered maximum and sit out (see {@link Worker}). */
   final AtomicInteger benched = new AtomicInteger();
+
+  /**
+   * Workers looking for work without running one: just registered, or spinning before they park
+   * (ForkJoinPool's "scanning" workers). While one is, {@link #signal()} neither wakes nor starts
+   * anyone: that worker will see the work. Changed only when a worker runs dry or finds work after
+   * running dry, never per work while works keep coming.
+   */
+  final AtomicInteger searching = new AtomicInteger();
 
   /** The pool's lock: slot assignment, the thread set, termination. */
   final Object lock = new Object();
@@ -132,6 +145,9 @@ final class WorkerRoster {
       long c = ctl;
       if ((c & (FROZEN | NOW | DONE)) != 0) {
         return; // thaw() signals again; after stopNow() nothing is taken
+      }
+      if (searching.get() > 0) {
+        return; // a worker about to look sees the work (it re-checks after its last look)
       }
       int top = top(c);
       if (top != 0) {
@@ -240,10 +256,13 @@ final class WorkerRoster {
       slots = ws;
       w.threads.started(Thread.currentThread());
     }
+    w.searching = true;
+    searching.incrementAndGet(); // before it stops counting as starting: always about to look
     long c;
     do {
       c = ctl;
     } while (!cas(c, c - ONE_STARTING));
+    LogHolder.log.debug("pool {}: worker {} started", pool.name(), w);
     synchronized (lock) {
       lock.notifyAll(); // build() waits for its minimum workers
     }
