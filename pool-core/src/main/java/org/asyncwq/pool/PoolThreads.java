@@ -166,6 +166,9 @@ final class PoolThreads {
 
   void tryTerminate() {
     roster.tryDone();
+    if (rescuer != null && (roster.ctl & WorkerRoster.DONE) != 0) {
+      rescuer.poke(); // it may sleep with nothing to rescue; it leaves now
+    }
     WorkerPool ownStarter = null;
     synchronized (roster.lock) {
       if (terminated || (roster.ctl & WorkerRoster.DONE) == 0 || rescuerRunning

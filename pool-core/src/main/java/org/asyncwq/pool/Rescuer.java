@@ -64,9 +64,9 @@ final class Rescuer implements Runnable {
     long seen = -1;
     for (; ; ) {
       long c = roster.ctl;
-      if ((c & WorkerRoster.NOW) != 0
-          || ((c & WorkerRoster.STOP) != 0 && (worklist.isEmpty() || WorkerRoster.total(c) > 0))) {
-        return; // stopping: the workers finish what is queued
+      if ((c & (WorkerRoster.NOW | WorkerRoster.DONE)) != 0
+          || ((c & WorkerRoster.STOP) != 0 && worklist.isEmpty())) {
+        return; // stopping with nothing queued; while works wait it stays, as the guarantee
       }
       if (!needed(c)) {
         seen = -1;
