@@ -105,40 +105,63 @@ class IdleWorkerParkingTest {
     }
   }
 
+  /**
+   * Two workers run blocked works while a third work waits for a thread whose creation is held up;
+   * then the maximum drops to 1 and the second worker's work returns: that worker is now beyond the
+   * maximum and the first still runs, so it may take nothing.
+   */
+  private final class LoweredMaximum {
+    final Blocker first;
+    final Blocker second;
+    final CountDownLatch thirdRan = new CountDownLatch(1);
+
+    LoweredMaximum() throws Exception {
+      WorkerPool starter = pools.add(WorkerPool.starter("surplus-starter"));
+      CountDownLatch thirdSpawn = pools.gate();
+      ScriptedSpawner spawner =
+          new ScriptedSpawner()
+              .then(name -> {}, name -> {}) // the first two workers start at once
+              .then(ScriptedSpawner.awaiting(thirdSpawn)); // the third is held up
+      WorkerPool pool =
+          pools.add(
+              WorkerPool.builder("surplus")
+                  .minWorkers(1)
+                  .maxWorkers(3)
+                  .boredThreshold(1)
+                  .starter(starter)
+                  .spawner(spawner)
+                  .build());
+      first = startBlocker(pool);
+      second = startBlocker(pool);
+      assertThat(second.thread).isNotSameAs(first.thread);
+      pool.execute(thirdRan::countDown);
+
+      pool.setMaxWorkers(1);
+      second.gate.countDown();
+      assertThat(second.done.await(BOUND_S, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
   @Test
   void surplusWorkerParksInsteadOfSpinning() throws Exception {
-    WorkerPool starter = pools.add(WorkerPool.starter("surplus-starter"));
-    CountDownLatch thirdSpawn = pools.gate();
-    ScriptedSpawner spawner =
-        new ScriptedSpawner()
-            .then(name -> {}, name -> {}) // the first two workers start at once
-            .then(ScriptedSpawner.awaiting(thirdSpawn)); // the third is held up
-    WorkerPool pool =
-        pools.add(
-            WorkerPool.builder("surplus")
-                .minWorkers(1)
-                .maxWorkers(3)
-                .boredThreshold(1)
-                .starter(starter)
-                .spawner(spawner)
-                .build());
-    Blocker first = startBlocker(pool);
-    Blocker second = startBlocker(pool);
-    assertThat(second.thread).isNotSameAs(first.thread);
-    // A third work waits for a thread whose creation is held up.
-    CountDownLatch thirdRan = new CountDownLatch(1);
-    pool.execute(thirdRan::countDown);
+    LoweredMaximum lowered = new LoweredMaximum();
+    assertParks(lowered.second.thread, "the worker beyond the lowered maximum");
+    assertThat(lowered.thirdRan.getCount())
+        .as("the waiting work ran beside the running one although the maximum is 1")
+        .isOne();
+  }
 
-    pool.setMaxWorkers(1); // one of the two running workers is now surplus
-    Thread surplusCandidate = second.thread;
-    second.gate.countDown(); // the second worker goes idle, with work waiting it may not take
-    assertThat(second.done.await(BOUND_S, TimeUnit.SECONDS)).isTrue();
-
-    // With the maximum at 1 and the first work still running, the idle worker may take nothing.
-    assertParks(surplusCandidate, "the idle worker");
-    assertThat(thirdRan.getCount()).as("the backlog waits for the one allowed worker").isOne();
-    first.gate.countDown();
-    assertThat(thirdRan.await(BOUND_S, TimeUnit.SECONDS)).isTrue();
+  /**
+   * The other side of the same scene: once the running work returns, the waiting work runs on one
+   * of the two idle threads; it does not wait for the thread whose creation is still held up.
+   */
+  @Test
+  void workWaitingWhenTheMaximumWasLoweredRunsOnceAWorkerMayTakeIt() throws Exception {
+    LoweredMaximum lowered = new LoweredMaximum();
+    lowered.first.gate.countDown();
+    assertThat(lowered.thirdRan.await(BOUND_S, TimeUnit.SECONDS))
+        .as("the waiting work ran on an idle thread of the pool, the maximum being 1")
+        .isTrue();
   }
 
   @Test
