@@ -30,7 +30,12 @@ class StartPathErrorTest {
   @RegisterExtension final PoolsToClose pools = new PoolsToClose();
 
   private static Thread daemon(String name, Runnable body) {
-    Thread t = new Thread(body, name);
+    return daemon(name, body, 0);
+  }
+
+  /** A daemon thread; {@code stackSize} 0 for the JVM's default, else a hint in bytes. */
+  private static Thread daemon(String name, Runnable body, long stackSize) {
+    Thread t = new Thread(null, body, name, stackSize);
     t.setDaemon(true);
     t.start();
     return t;
@@ -99,7 +104,7 @@ class StartPathErrorTest {
   @Test
   void cancelledThatRequeuesItselfIsCancelledOncePerQueueAndThePoolTerminates()
       throws Exception {
-    int requeueLimit = 5_000;
+    int requeueLimit = 300;
     WorkerPool pool =
         WorkerPool.builder("requeue-in-cancel")
             .maxWorkers(1)
@@ -141,6 +146,7 @@ class StartPathErrorTest {
               done.countDown();
             }
           };
+      // A small stack: a pool that disposes of the chain by recursion overflows it for sure.
       daemon(
           "submitter",
           () -> {
@@ -151,9 +157,10 @@ class StartPathErrorTest {
             } catch (Throwable t) {
               thrown.add(t);
             }
-          });
+          },
+          256 * 1024);
 
-      assertThat(done.await(4 * BOUND_S, TimeUnit.SECONDS))
+      assertThat(done.await(6 * BOUND_S, TimeUnit.SECONDS))
           .as("the chain of requeues ended (accepted %d, cancelled %d, %s)", accepted.get(),
               cancels.get(), pool.stats())
           .isTrue();
