@@ -92,6 +92,31 @@ class PoolExecutorServiceContractTest {
   }
 
   @Test
+  void submittedRunnableThatThrowsFailsItsFutureWithTheCause() throws Exception {
+    ExecutorService es = service("cs-runnable-throws", 1);
+    Future<?> f = es.submit((Runnable) () -> {
+      throw new ArithmeticException("thrown by a submitted runnable, on purpose");
+    });
+    assertThatThrownBy(() -> f.get(WAIT_S, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(ArithmeticException.class);
+    assertThat(f.isDone()).isTrue();
+    assertThat(f.isCancelled()).isFalse();
+  }
+
+  @Test
+  void taskThatInterruptsItsOwnThreadDoesNotLeaveTheInterruptToTheNextTask() throws Exception {
+    ExecutorService es = service("cs-self-interrupt", 1);
+    for (int i = 0; i < 3; i++) {
+      es.execute(() -> Thread.currentThread().interrupt());
+      assertThat(es.submit(() -> Thread.currentThread().isInterrupted())
+              .get(WAIT_S, TimeUnit.SECONDS))
+          .as("the next task on the one thread starts with its interrupt status clear")
+          .isFalse();
+    }
+  }
+
+  @Test
   void submitRunsTheAdaptersOfExecutors() throws Exception {
     ExecutorService es = service("cs-adapters", 2);
     AtomicBoolean ran = new AtomicBoolean();
