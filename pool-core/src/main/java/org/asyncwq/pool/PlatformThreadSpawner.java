@@ -2,7 +2,10 @@ package org.asyncwq.pool;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-/** The default {@link ThreadSpawner}: daemon platform threads of one priority. */
+/**
+ * The default {@link ThreadSpawner}: daemon platform threads of one priority that inherit no
+ * {@code InheritableThreadLocal} values.
+ */
 final class PlatformThreadSpawner implements ThreadSpawner {
   static final PlatformThreadSpawner NORMAL = new PlatformThreadSpawner(Thread.NORM_PRIORITY);
 
@@ -20,7 +23,8 @@ final class PlatformThreadSpawner implements ThreadSpawner {
 
   @Override
   public Thread spawn(String name, Runnable body) throws SpawnException {
-    Thread thread = new Thread(body, name);
+    // No InheritableThreadLocal values of whichever thread happens to create a worker.
+    Thread thread = new Thread(null, body, name, 0, false);
     thread.setDaemon(true);
     thread.setPriority(priority);
     try {

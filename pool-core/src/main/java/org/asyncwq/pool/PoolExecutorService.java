@@ -52,7 +52,7 @@ final class PoolExecutorService extends AbstractExecutorService {
             never.add(((RunnableWork) work).task);
           }
         });
-    pool.interruptThreads();
+    pool.threads().interruptAll();
     return never;
   }
 
@@ -68,7 +68,7 @@ final class PoolExecutorService extends AbstractExecutorService {
 
   @Override
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-    return pool.awaitTerminationNanos(unit.toNanos(timeout));
+    return pool.threads().awaitTerminationNanos(unit.toNanos(timeout));
   }
 
   @Override

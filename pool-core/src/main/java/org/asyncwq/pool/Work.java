@@ -14,9 +14,9 @@ import java.lang.invoke.VarHandle;
  * disposition begins. Queueing a pending work again returns {@code false} and has no effect, so it
  * still runs once. The mark is cleared just before {@code run()} (or {@code cancelled()}) is called,
  * so a work may queue itself again from inside {@code run()}; if it does so with
- * {@link WorkerPool#queue(Work)} the next run may start on another worker while this one is still
- * returning, whereas {@link WorkerPool#requeue(Work)} keeps it on the same worker, after whatever
- * that worker already has.
+ * {@link WorkerPool#queue(Work)} the next run may start on another thread while this one is still
+ * returning, whereas {@link WorkerPool#requeue(Work)} queues it at the tail only once {@code run()}
+ * has returned, so two runs of one work never overlap.
  *
  * <p><b>No allocation.</b> The pools link works through a field of the work itself, so queueing
  * allocates nothing. The price is that a work is in at most one queue at a time, which the pending
@@ -39,14 +39,25 @@ public abstract class Work {
   /** {@link #IDLE} or {@link #PENDING}; set by CAS when a pool accepts the work. */
   private volatile int state;
 
-  /** Link in the one {@link WorkList} holding this work; guarded by that list's owner's lock. */
+  /**
+   * Link in the one {@link Worklist} (or {@link WorkBatch}) holding this work; accessed through the
+   * worklist's VarHandle with release/acquire ordering.
+   */
   Work next;
 
   /**
-   * The worker running (or that last ran) this work. Written by that worker's thread before
-   * {@code run()}, read by {@link WorkerPool#requeue(Work)} on the same thread.
+   * The thread running this work's {@code run()} now, and the pool it runs for; written by that
+   * thread around {@code run()}, read by {@link WorkerPool#requeue(Work)} on the same thread.
    */
-  Worker owner;
+  Thread runner;
+
+  WorkerPool runningIn;
+
+  /**
+   * Set by {@link WorkerPool#requeue(Work)} from inside {@code run()}: queue this work again once
+   * {@code run()} has returned. Thread-confined to the runner.
+   */
+  boolean requeueAfterRun;
 
   /** Creates a work that is not pending. */
   protected Work() {}

@@ -172,6 +172,8 @@ class MemReclaimRescuerMaydayTest {
             .spawner(spawner);
     if (starter != null) {
       b.starter(starter);
+    } else if (!rescuer) {
+      b.startsOnCaller(); // the naive shape; by default a pool never creates on the submitter
     }
     return b.build();
   }

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Issue point 8 (seed 002's next_worker/find_worker and the {@code working} flag): a worker at or
- * above boredThreshold gets no new work while a bored worker exists or a thread may still be
- * started; at max the least-loaded worker gets it; an awake thread is not woken again.
+ * Issue 2 point 8 (seed 002's next_worker/find_worker and the {@code working} flag), as it stands
+ * after issue 8 replaced per-worker lists by one shared worklist: a busy worker gets no new work
+ * while an idle worker exists or a thread may still be started, and an awake thread is not woken
+ * again. (The bored-threshold and least-loaded placement these tests also pinned are gone.)
  *
  * <p>Placement is observed from outside through which thread runs which work and whether a work can
  * start while another one blocks its worker: a work stacked on a blocked worker cannot start.
@@ -90,37 +91,6 @@ class PlacementTest {
 
     assertThat(b.awaitStarted()).as("b starts while a still blocks its worker").isTrue();
     assertThat(b.thread.get()).isNotSameAs(a.thread.get());
-  }
-
-  @Test
-  void workerAtBoredThresholdGetsNoNewWorkWhileABoredWorkerExists() throws Exception {
-    WorkerPool pool = build("place-threshold", 2, 2, 3);
-    Blocking head = new Blocking();
-    CountingWork behind1 = new CountingWork();
-    CountingWork behind2 = new CountingWork();
-    // One producer: the first three works fill the first worker up to the threshold (the running
-    // work counts), since a bored worker keeps getting work.
-    pool.queue(head);
-    assertThat(head.awaitStarted()).isTrue();
-    pool.queue(behind1);
-    pool.queue(behind2);
-    assertThat(behind1.runs() + behind2.runs()).as("stacked behind the blocked head").isZero();
-
-    // One at a time, each run before the next is queued: the other worker stays bored throughout
-    // (with a burst it could reach the threshold too, and then the least-loaded rule applies).
-    List<Recording> more = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      Recording r = new Recording();
-      more.add(r);
-      pool.queue(r);
-      await().atMost(WAIT).until(() -> r.runs() == 1);
-    }
-    assertThat(more)
-        .as("no work placed on the worker at the threshold")
-        .allSatisfy(r -> assertThat(r.thread.get()).isNotSameAs(head.thread.get()));
-    assertThat(behind1.runs() + behind2.runs()).isZero();
-    head.gate.countDown();
-    await().atMost(WAIT).until(() -> behind1.runs() == 1 && behind2.runs() == 1);
   }
 
   @Test
@@ -230,35 +200,6 @@ class PlacementTest {
       pool.stopNow();
       assertThat(pool.awaitTermination(WAIT)).isTrue();
     }
-  }
-
-  @Test
-  void atMaxWorkGoesToTheLeastLoadedWorker() throws Exception {
-    WorkerPool pool = build("place-least", 2, 2, 1);
-    Blocking a = new Blocking();
-    Blocking b = new Blocking();
-    pool.queue(a);
-    assertThat(a.awaitStarted()).isTrue();
-    pool.queue(b);
-    assertThat(b.awaitStarted()).isTrue();
-    // Both workers are at the threshold and the pool is at max: every further work goes to the
-    // worker with the fewer works, so they alternate.
-    List<Recording> extra = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      Recording r = new Recording();
-      extra.add(r);
-      pool.queue(r);
-    }
-    assertThat(pool.stats().pending()).isEqualTo(10);
-    a.gate.countDown();
-    b.gate.countDown();
-    await().atMost(WAIT).until(() -> extra.stream().allMatch(r -> r.runs() == 1));
-
-    Map<Thread, AtomicInteger> perThread = new ConcurrentHashMap<>();
-    extra.forEach(r -> perThread.computeIfAbsent(r.thread.get(), t -> new AtomicInteger()).incrementAndGet());
-    assertThat(perThread).containsOnlyKeys(a.thread.get(), b.thread.get());
-    assertThat(perThread.get(a.thread.get()).get()).isEqualTo(5);
-    assertThat(perThread.get(b.thread.get()).get()).isEqualTo(5);
   }
 
   /**

@@ -60,7 +60,7 @@ class PoolLoggingTest {
                     .contains("pool log-life created")
                     .contains("minWorkers=1")
                     .contains("maxWorkers=3")
-                    .contains("boredThreshold=7")
+                    .doesNotContain("boredThreshold") // a deprecated no-op since issue 8
                     .contains("idleTimeout=PT0.25S")
                     .contains("rescuer=false")
                     .contains("maydayTimeout=PT0.02S"));

@@ -1,13 +1,13 @@
 package org.asyncwq.pool;
 
 /**
- * A FIFO of works linked through {@link Work#next}: adding and removing allocate nothing.
+ * A private FIFO of works taken out of a pool (by stopNow() or a spawn failure) on their way to
+ * {@code cancelled()}, linked through {@link Work#next}: adding and removing allocate nothing.
  *
- * <p>Not thread-safe. Each list belongs to one owner (a {@link Worker} or the pool's backlog) and is
- * only touched under that owner's lock. A work is in at most one list at a time, because only a
- * pending work is ever added and the pending mark is claimed by CAS before that.
+ * <p>Not thread-safe: a batch belongs to the one thread that filled it. Its works left the pool's
+ * {@link Worklist} through the worklist's take token, so no other party can reach them.
  */
-final class WorkList {
+final class WorkBatch {
   private Work head;
   private Work tail;
   private int size;
@@ -38,7 +38,7 @@ final class WorkList {
   }
 
   /** Moves every work of {@code from} to the end of this list in O(1), keeping their order. */
-  void splice(WorkList from) {
+  void splice(WorkBatch from) {
     if (from.head == null) {
       return;
     }
@@ -52,6 +52,15 @@ final class WorkList {
     from.head = null;
     from.tail = null;
     from.size = 0;
+  }
+
+  boolean contains(Work work) {
+    for (Work w = head; w != null; w = w.next) {
+      if (w == work) {
+        return true;
+      }
+    }
+    return false;
   }
 
   boolean isEmpty() {
