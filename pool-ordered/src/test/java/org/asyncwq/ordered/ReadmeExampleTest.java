@@ -38,7 +38,7 @@ class ReadmeExampleTest {
     }
   }
 
-  static List<Long> checksumInOrder(List<String> blocks) {
+  static List<Long> checksumInOrder(List<String> blocks) throws InterruptedException {
     List<Long> log = new ArrayList<>(); // only ordered() touches it, one at a time
     try (OrderedWorkQueue csum = OrderedWorkQueue.builder("csum").maxActive(4).build()) {
       for (String b : blocks) {
@@ -51,7 +51,7 @@ class ReadmeExampleTest {
   // --- README example ends here ---
 
   @Test
-  void readmeExampleLogsChecksumsInQueueOrder() {
+  void readmeExampleLogsChecksumsInQueueOrder() throws Exception {
     List<String> blocks = new ArrayList<>();
     List<Long> expected = new ArrayList<>();
     for (int i = 0; i < 500; i++) {

@@ -36,7 +36,7 @@ class PriorityReadmeExampleTest {
   }
 
   @Test
-  void readmeExampleRunsBothLanesInOrder() {
+  void readmeExampleRunsBothLanesInOrder() throws Exception {
     List<Integer> device = Collections.synchronizedList(new ArrayList<>());
     try (WorkQueue submit =
         WorkQueue.builder("submit")
