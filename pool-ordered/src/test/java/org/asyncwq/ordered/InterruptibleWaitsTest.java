@@ -85,4 +85,39 @@ class InterruptibleWaitsTest {
     OrderedWorkQueue q = stuckQueue("close-interrupt", gate);
     assertThat(interruptWhileWaiting("closer", q::close)).isInstanceOf(InterruptedException.class);
   }
+
+  @Test
+  void timedFlushDrainAndCloseReturnFalseBehindAStuckWorkAndCloseFinishesLater() throws Exception {
+    CountDownLatch gate = cleanup.gate();
+    OrderedWorkQueue q = stuckQueue("timed-waits", gate);
+    java.time.Duration shortly = java.time.Duration.ofMillis(50);
+    assertThat(q.flush(shortly)).isFalse();
+    assertThat(q.drain(shortly)).isFalse();
+    assertThat(q.close(shortly)).isFalse();
+    // the close began: outsiders are refused, though the queue is not closed yet
+    assertThat(q.isClosed()).isFalse();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.queue(new OrderedWork() {
+      @Override
+      protected void work() {}
+    })).isInstanceOf(java.util.concurrent.RejectedExecutionException.class)
+        .hasMessageContaining("closing");
+    gate.countDown();
+    assertThat(q.close(java.time.Duration.ofSeconds(30))).isTrue();
+    assertThat(q.isClosed()).isTrue();
+    assertThat(q.pool().isTerminated()).isTrue();
+  }
+
+  @Test
+  void aWaitCalledWithTheInterruptStatusSetThrowsAtOnce() throws Exception {
+    CountDownLatch gate = cleanup.gate();
+    OrderedWorkQueue q = stuckQueue("pre-interrupted", gate);
+    Thread.currentThread().interrupt();
+    try {
+      org.assertj.core.api.Assertions.assertThatThrownBy(q::flush)
+          .isInstanceOf(InterruptedException.class);
+      assertThat(Thread.currentThread().isInterrupted()).isFalse(); // cleared, as the JDK does
+    } finally {
+      Thread.interrupted();
+    }
+  }
 }

@@ -222,6 +222,11 @@ public final class WorkQueue implements AutoCloseable {
     }
   }
 
+  /** The normal lane (tests reach its pool to stop it under the queue). */
+  Lane normalLane() {
+    return normal;
+  }
+
   /** Both lanes' figures. */
   public WorkQueueStats stats() {
     return new WorkQueueStats(name, normal.stats(), high == null ? null : high.stats());
