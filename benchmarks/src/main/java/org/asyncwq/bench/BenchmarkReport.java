@@ -204,7 +204,7 @@ public final class BenchmarkReport {
   }
 
   /** Table 5b: threads each WorkQueue started, from {@link ThresholdProbe}, median of 5. */
-  private static void renderThresholdThreads(StringBuilder md) {
+  private static void renderThresholdThreads(StringBuilder md) throws InterruptedException {
     md.append("### 5b. Thresholds: threads started\n\n")
         .append("Fresh queues, one per run: light = ").append(ThresholdProbe.LIGHT_WORKS)
         .append(" works one at a time; heavy = ").append(ThresholdProbe.HEAVY_BURSTS)
@@ -233,7 +233,8 @@ public final class BenchmarkReport {
     md.append('\n');
   }
 
-  private static ThresholdProbe.Result probe(String load, ThresholdBenchmark.Concurrency c) {
+  private static ThresholdProbe.Result probe(String load, ThresholdBenchmark.Concurrency c)
+      throws InterruptedException {
     return load.equals("light") ? ThresholdProbe.light(c) : ThresholdProbe.heavy(c);
   }
 
