@@ -26,7 +26,13 @@ import org.asyncwq.pool.Work;
  * queue. An exception from {@code ordered()} or {@code release()} is logged and the next work goes
  * on. If the pool can never run the work (it was stopped with {@code stopNow()}, or could create no
  * thread), {@link #cancelled(Throwable)} is called instead of {@code work()} and {@code ordered()},
- * and {@code release()} still follows in order.
+ * and {@code release()} still follows in order. A hashed work waiting behind an equal hash is run
+ * by the thread that ran its predecessor, so it still runs when its pool stops gracefully; it is
+ * cancelled only if its predecessor was.
+ *
+ * <p><b>Interrupts.</b> Each step starts with the thread's interrupt status cleared, except a
+ * {@code work()} the pool started: an interrupt that one work re-asserts or that {@code
+ * shutdownNow} sends never reaches another work's steps.
  *
  * <p><b>No allocation.</b> The links of the ordered list, of the hash chains and the flush colour
  * live in this object, so queueing allocates nothing. A work is therefore in at most one queue at a

@@ -99,7 +99,8 @@ final class Lane implements AutoCloseable {
     }
     pool.stop();
     for (; ; ) {
-      long left = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(deadline - System.nanoTime(), 0);
+      long left =
+          nanos == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(deadline - System.nanoTime(), 0);
       if (pool.awaitTermination(Duration.ofNanos(left))) {
         return true;
       }

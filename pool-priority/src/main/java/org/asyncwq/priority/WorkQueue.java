@@ -24,11 +24,18 @@ import org.asyncwq.pool.WorkerPool;
  * <p><b>Thresholds.</b> {@code threshold(0)} (the default) means 32; a threshold of 32 or more
  * makes a lane start at one active thread and move between 1 and {@code limitActive} with its
  * backlog (see {@link Threshold}): up while more than the threshold wait, down while fewer than half
- * of it do, evaluated every threshold/4 starts. A threshold below 32 fixes the lane at {@code
- * limitActive}. {@link #setLimitActive(int)} changes the ceiling of both kinds at any time, unlike
+ * of it do, evaluated every threshold/4 starts, one step at a time; and, asyncwq's addition to
+ * btrfs' algorithm, back to 1 as soon as the lane has no pending and no running work, so the next
+ * burst starts from one thread. {@link #pending()} counts every accepted work until it starts or
+ * is cancelled, so it returns to 0 whatever ended the works. A threshold below 32 fixes the lane
+ * at {@code limitActive}. {@link #setLimitActive(int)} changes the ceiling of both kinds at any time, unlike
  * btrfs, which never applied it to a fixed queue. Thread priorities only take effect where the JVM
  * honours them (on Linux, HotSpot needs {@code -XX:ThreadPriorityPolicy=1} and privileges); the
  * lane's independence does not depend on them.
+ *
+ * <p><b>Waiting.</b> {@link #flush()} and {@link #close()} wait interruptibly and have timed forms
+ * that return {@code false} when the time is up; from one of this queue's works they throw {@link
+ * IllegalStateException} and change nothing (a lane's pool is never stopped under accepted work).
  */
 public final class WorkQueue implements AutoCloseable {
   private static final Logger log = LogManager.getLogger(WorkQueue.class);
@@ -162,7 +169,8 @@ public final class WorkQueue implements AutoCloseable {
     if (!normal.queue.flush(timeout)) {
       return false;
     }
-    return high == null || high.queue.flush(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)));
+    return high == null
+        || high.queue.flush(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)));
   }
 
   /**
