@@ -56,17 +56,7 @@ public final class OrderedWorkQueue implements AutoCloseable {
   private static final long SERIAL_HASH = 0L;
 
   static {
-    QueueHooks.install(new QueueHooks.Access() {
-      @Override
-      public OrderedWorkQueue build(Builder builder, QueueHooks.Observer observer) {
-        return builder.build(observer);
-      }
-
-      @Override
-      public boolean isRunningWorkOf(OrderedWorkQueue queue) {
-        return WorkSteps.CURRENT.get() == queue;
-      }
-    });
+    QueueHooks.install(new HookAccess());
   }
 
   private final String name;
