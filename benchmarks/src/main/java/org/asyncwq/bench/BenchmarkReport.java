@@ -81,9 +81,9 @@ public final class BenchmarkReport {
                   + " second. With CPU-bound works the hashed queue can gain at most the stripes'"
                   + " imbalance, bounded by the hottest key's serial chain; for this batch on this"
                   + " machine: " + HashedBenchmark.skew(Runtime.getRuntime().availableProcessors())
-                  + ".",
+                  + "; on 4 cores: " + HashedBenchmark.skew(4) + ".",
               List.of(new Target("STRIPED_SINGLE_THREADS", 1.0, "UNIFORM"),
-                  new Target("STRIPED_SINGLE_THREADS", 2.0, "ZIPF"))),
+                  new Target("STRIPED_SINGLE_THREADS", 1.3, "ZIPF"))),
           new Section(
               "4. Elasticity: idle pool (no thread) to first completed task",
               ElasticityBenchmark.class,
@@ -204,7 +204,7 @@ public final class BenchmarkReport {
   }
 
   /** Table 5b: threads each WorkQueue started, from {@link ThresholdProbe}, median of 5. */
-  private static void renderThresholdThreads(StringBuilder md) {
+  private static void renderThresholdThreads(StringBuilder md) throws InterruptedException {
     md.append("### 5b. Thresholds: threads started\n\n")
         .append("Fresh queues, one per run: light = ").append(ThresholdProbe.LIGHT_WORKS)
         .append(" works one at a time; heavy = ").append(ThresholdProbe.HEAVY_BURSTS)
@@ -233,7 +233,8 @@ public final class BenchmarkReport {
     md.append('\n');
   }
 
-  private static ThresholdProbe.Result probe(String load, ThresholdBenchmark.Concurrency c) {
+  private static ThresholdProbe.Result probe(String load, ThresholdBenchmark.Concurrency c)
+      throws InterruptedException {
     return load.equals("light") ? ThresholdProbe.light(c) : ThresholdProbe.heavy(c);
   }
 

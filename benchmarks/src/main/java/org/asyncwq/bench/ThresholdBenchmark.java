@@ -76,7 +76,7 @@ public class ThresholdBenchmark {
   }
 
   @TearDown(Level.Trial)
-  public void stop() {
+  public void stop() throws InterruptedException {
     queue.close();
   }
 

@@ -29,7 +29,7 @@ final class ThresholdProbe {
 
   private ThresholdProbe() {}
 
-  static Result light(ThresholdBenchmark.Concurrency contender) {
+  static Result light(ThresholdBenchmark.Concurrency contender) throws InterruptedException {
     try (WorkQueue queue = contender.build("threshold-probe")) {
       Batch batch = new Batch(1);
       for (int i = 0; i < LIGHT_WORKS; i++) {
@@ -39,7 +39,7 @@ final class ThresholdProbe {
     }
   }
 
-  static Result heavy(ThresholdBenchmark.Concurrency contender) {
+  static Result heavy(ThresholdBenchmark.Concurrency contender) throws InterruptedException {
     try (WorkQueue queue = contender.build("threshold-probe")) {
       Batch batch = new Batch(BURST);
       for (int i = 0; i < HEAVY_BURSTS; i++) {

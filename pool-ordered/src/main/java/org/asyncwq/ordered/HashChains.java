@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * nextInStripe}; that work also heads its hash's chain of waiting works, linked through {@code
  * nextHashed}, with the chain's last work in {@code chainTail}. Queueing a work whose hash is
  * active appends it to the chain instead of the pool, so equal hashes never overlap and keep queue
- * order. When the active work's {@code work()} returns, its successor becomes active and goes to the
- * pool, to whichever thread is free; no thread is tied to a hash, so a hash whose work blocks holds
- * up that hash alone. Hashes are compared exactly; the stripe only picks the lock. Nothing is
+ * order. When the active work's {@code work()} returns, its successor becomes active; the queue
+ * runs it next on the same thread, a bounded number in a row, then hands it to the pool, to
+ * whichever thread is free (see {@code WorkSteps}). No thread is tied to a hash, so a hash whose
+ * work blocks holds up that hash alone. Hashes are compared exactly; the stripe only picks the lock. Nothing is
  * allocated: every link is a field of a work.
  */
 final class HashChains {

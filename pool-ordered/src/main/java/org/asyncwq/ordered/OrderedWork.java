@@ -26,7 +26,13 @@ import org.asyncwq.pool.Work;
  * queue. An exception from {@code ordered()} or {@code release()} is logged and the next work goes
  * on. If the pool can never run the work (it was stopped with {@code stopNow()}, or could create no
  * thread), {@link #cancelled(Throwable)} is called instead of {@code work()} and {@code ordered()},
- * and {@code release()} still follows in order.
+ * and {@code release()} still follows in order. A hashed work waiting behind an equal hash is run
+ * by the thread that ran its predecessor, so it still runs when its pool stops gracefully; it is
+ * cancelled only if its predecessor was.
+ *
+ * <p><b>Interrupts.</b> Each step starts with the thread's interrupt status cleared, except a
+ * {@code work()} the pool started: an interrupt that one work re-asserts or that {@code
+ * shutdownNow} sends never reaches another work's steps.
  *
  * <p><b>No allocation.</b> The links of the ordered list, of the hash chains and the flush colour
  * live in this object, so queueing allocates nothing. A work is therefore in at most one queue at a
@@ -68,13 +74,13 @@ public abstract class OrderedWork extends Work {
 
   // Everything below is written by the queue while it owns the work (between the CAS to QUEUED and
   // the store of IDLE before release()) and is published to the next owner by the volatile stage,
-  // the ordered list's lock, a hash stripe's lock or the pool's own hand-off.
+  // the ordered list's volatile links, a hash stripe's lock or the pool's own hand-off.
 
-  /** The queue holding this work; read once at the start of run() and abandon(). */
-  OrderedWorkQueue queue;
+  /** The steps of the queue holding this work; read once at the start of run() and abandon(). */
+  WorkSteps steps;
 
-  /** Next work in the ordered list; guarded by the list's lock. */
-  OrderedWork nextOrdered;
+  /** Next work in the ordered list: written by the producer that appends behind this one. */
+  volatile OrderedWork nextOrdered;
 
   /** Whether this work sits in the ordered list (its class overrides ordered()). */
   boolean inOrderedList;
@@ -142,24 +148,24 @@ public abstract class OrderedWork extends Work {
   /** The pool's entry point: runs the steps through the queue that accepted this work. */
   @Override
   protected final void run() {
-    OrderedWorkQueue q = queue;
-    if (q == null || !STAGE.compareAndSet(this, Stage.QUEUED, Stage.RUNNING)) {
+    WorkSteps s = steps;
+    if (s == null || !STAGE.compareAndSet(this, Stage.QUEUED, Stage.RUNNING)) {
       OrderedWorkQueue.logMisuse(this);
       return;
     }
-    q.runWork(this);
+    s.run(this);
     // Not one more access to this object: it may already be released and queued again.
   }
 
   /** The pool's entry point for a work it will never run: disposes of it through its queue. */
   @Override
   protected final void abandon(Throwable cause) {
-    OrderedWorkQueue q = queue;
-    if (q == null || !STAGE.compareAndSet(this, Stage.QUEUED, Stage.RUNNING)) {
+    WorkSteps s = steps;
+    if (s == null || !STAGE.compareAndSet(this, Stage.QUEUED, Stage.RUNNING)) {
       OrderedWorkQueue.logMisuse(this);
       return;
     }
-    q.cancelWork(this, cause);
+    s.cancel(this, cause);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -170,9 +176,16 @@ public abstract class OrderedWork extends Work {
     return STAGE.compareAndSet(this, Stage.IDLE, Stage.QUEUED);
   }
 
+  /** A hash successor taken off its chain to run (or be cancelled) on the current thread. */
+  final void startInline() {
+    if (!STAGE.compareAndSet(this, Stage.QUEUED, Stage.RUNNING)) {
+      throw new IllegalStateException("hash successor " + this + " was not waiting: " + stage);
+    }
+  }
+
   /** Gives a claimed work back when the queue refused it after all. */
   final void unclaim() {
-    queue = null;
+    steps = null;
     stage = Stage.IDLE;
   }
 
@@ -187,7 +200,7 @@ public abstract class OrderedWork extends Work {
 
   /** Frees the object for re-queueing; the queue must not touch it after this call. */
   final void markIdle() {
-    queue = null;
+    steps = null;
     nextOrdered = null;
     nextHashed = null;
     nextInStripe = null;

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.asyncwq.ordered.spi.QueueHooks;
 import org.asyncwq.pool.WorkerPool;
 
 /**
@@ -21,21 +22,29 @@ import org.asyncwq.pool.WorkerPool;
  * returned and after {@code ordered()} of every work queued before it on this queue returned; its
  * {@code release()} follows. Works that do not override {@code ordered()} skip the ordered list and
  * never hold it up. No thread is set aside for the ordered steps: the thread whose work completes
- * the head of the list runs every step that is due (see {@code OrderedList}).
+ * the head of the list runs every step that is due (see {@code OrderedList}). Every step of a work
+ * starts with the thread's interrupt status cleared, except the {@code work()} the pool started:
+ * an interrupt meant for one work never reaches another's step.
  *
  * <p><b>Hashes.</b> Works queued with {@link #queue(OrderedWork, long)} and equal hashes never run
  * {@code work()} at the same time and start in queue order; different hashes run in parallel, and
  * no thread is tied to a hash, so one blocked hash holds up nobody else (see {@code HashChains}).
- * {@link #serial(String)} puts every work on one hash of a one-thread pool: one work at a time,
- * first in, first out (the kernel's {@code alloc_ordered_workqueue}).
+ * When a hashed work finishes and its successor waits, the successor runs next on the same thread
+ * (a bounded number in a row, then it goes back to the pool); so the ordered and release steps
+ * that thread runs in between must not wait for a later work of the same hash. {@link
+ * #serial(String)} puts every work on one hash of a one-thread pool: one work at a time, first in,
+ * first out (the kernel's {@code alloc_ordered_workqueue}).
  *
  * <p><b>Flush, drain, close.</b> {@link #flush()} returns once every work queued before the call
  * has finished, release step included; work queued meanwhile does not make it wait longer (flush
  * colours, see {@code FlushColours}). {@link #drain()} refuses work from outside while it waits
- * until the queue is empty, but accepts work queued by this queue's own works (from any of their
- * steps), which may chain. {@link #close()} drains, refuses all work from then on, and stops the
- * pool if the queue owns it; a shared pool is left running. None of them may be called from this
- * queue's own works, which would wait for themselves: that throws {@link IllegalStateException}.
+ * until the queue is empty (one exact count of the works in flight), but accepts work queued by
+ * this queue's own works (from any of their steps), which may chain. {@link #close()} refuses work
+ * from outside from its call on, drains, then refuses all work and stops the pool if the queue
+ * owns it; a shared pool is left running. None of them may be called from this queue's own works,
+ * which would wait for themselves: that throws {@link IllegalStateException} and changes nothing.
+ * As the JDK's blocking methods do, each waits interruptibly ({@link InterruptedException}) and
+ * has a timed form that returns {@code false} when the time is up.
  *
  * <p><b>Disposition.</b> Every accepted work gets {@code work()} or {@code cancelled()} once, then
  * {@code ordered()} (if it ran) and {@code release()} once, in order; see {@link OrderedWork}.
@@ -46,41 +55,36 @@ public final class OrderedWorkQueue implements AutoCloseable {
   /** The hash every work of a {@link #serial(String)} queue shares. */
   private static final long SERIAL_HASH = 0L;
 
-  /**
-   * The queue whose work (any step) the current thread is running, or null. Lets {@link #drain()}
-   * tell chained work from outsiders and lets flush/drain/close refuse to wait for themselves.
-   */
-  private static final ThreadLocal<OrderedWorkQueue> CURRENT = new ThreadLocal<>();
+  static {
+    QueueHooks.install(new HookAccess());
+  }
 
   private final String name;
   private final WorkerPool pool;
   private final boolean ownsPool;
   private final boolean serial;
-  private final OrderedList ordered = new OrderedList(this::orderedStep, this::releaseStep);
-  private final HashChains hashes = new HashChains();
-  private final FlushColours colours = new FlushColours();
+  private final WorkSteps steps;
 
-  /** Threads in drain() or close(); while positive only this queue's own works may queue. */
+  /** Threads in drain(); while positive only this queue's own works may queue. */
   private final AtomicInteger drainers = new AtomicInteger();
 
+  /** close() was called: only this queue's own works may queue, until closed. */
+  private volatile boolean closing;
+
+  /** close() saw the queue empty: no work is accepted any more. */
   private volatile boolean closed;
+
   private final AtomicBoolean destroyed = new AtomicBoolean();
 
   private final LongAdder queued = new LongAdder();
-  private final LongAdder completed = new LongAdder();
-  private final LongAdder failures = new LongAdder();
-  private final LongAdder cancelled = new LongAdder();
 
-  /** Runs as each work leaves the waiting state (starts or is cancelled); null for none. */
-  private final Runnable onStart;
-
-  private OrderedWorkQueue(
-      String name, WorkerPool pool, boolean ownsPool, boolean serial, Runnable onStart) {
+  private OrderedWorkQueue(String name, WorkerPool pool, boolean ownsPool, boolean serial,
+      QueueHooks.Observer observer) {
     this.name = name;
     this.pool = pool;
     this.ownsPool = ownsPool;
     this.serial = serial;
-    this.onStart = onStart;
+    this.steps = new WorkSteps(this, pool, observer);
     log.info("ordered queue {} created: pool={} ({}), maxActive={}, serial={}",
         name, pool.name(), ownsPool ? "owned" : "shared", pool.maxWorkers(), serial);
   }
@@ -111,8 +115,8 @@ public final class OrderedWorkQueue implements AutoCloseable {
    *
    * @return {@code false} if the work is in a queue already (its {@code release()} has not been
    *     called yet), else {@code true}
-   * @throws RejectedExecutionException if the queue is closed, or draining and the caller is not
-   *     one of its works, or its pool is stopped
+   * @throws RejectedExecutionException if the queue is closed, or draining or closing and the
+   *     caller is not one of its works, or its pool is stopped
    */
   public boolean queue(OrderedWork work) {
     return enqueue(work, serial, SERIAL_HASH);
@@ -132,28 +136,28 @@ public final class OrderedWorkQueue implements AutoCloseable {
     if (!work.claim()) {
       return false;
     }
-    work.queue = this;
+    work.steps = steps;
     work.resetFailure();
     work.wasCancelled = false;
     work.hashed = hashed;
     work.hash = hash;
-    work.colour = colours.enter();
+    work.colour = steps.colours.enter();
     // Counted first, checked again after: drain() and close() raise their flags and then read the
     // count, so either they see this work or this check sees their flag.
     try {
       checkAccepting();
     } catch (RejectedExecutionException e) {
-      colours.exit(work.colour);
+      steps.colours.exit(work.colour);
       work.unclaim();
       throw e;
     }
     queued.increment();
     work.inOrderedList = work.hasOrderedStep();
     if (work.inOrderedList) {
-      ordered.append(work);
+      steps.ordered.append(work);
     }
-    if (!hashed || hashes.enter(work)) {
-      submit(work);
+    if (!hashed || steps.hashes.enter(work)) {
+      steps.submit(work);
     }
     return true;
   }
@@ -163,9 +167,10 @@ public final class OrderedWorkQueue implements AutoCloseable {
       throw new RejectedExecutionException(
           "ordered queue '" + name + "' is closed and accepts no work");
     }
-    if (drainers.get() > 0 && CURRENT.get() != this) {
-      throw new RejectedExecutionException("ordered queue '" + name
-          + "' is draining: it accepts work only from its own works until the drain returns");
+    if ((closing || drainers.get() > 0) && WorkSteps.CURRENT.get() != this) {
+      throw new RejectedExecutionException("ordered queue '" + name + "' is "
+          + (closing ? "closing" : "draining")
+          + ": it accepts work only from its own works until it is empty");
     }
     if (pool.isStopped()) {
       throw new RejectedExecutionException(
@@ -173,208 +178,118 @@ public final class OrderedWorkQueue implements AutoCloseable {
     }
   }
 
-  /** Hands an accepted work to the pool; if the pool refuses it after all, cancels it. */
-  private void submit(OrderedWork work) {
-    try {
-      pool.queue(work); // false only if someone queued it on the pool directly: it runs once
-    } catch (RejectedExecutionException e) {
-      // the pool stopped since checkAccepting(); the work was accepted, so it is disposed of
-      work.abandon(e);
-    }
-  }
-
-  /** A pool thread runs a work's {@code work()}; then its turn in the hash and ordered list. */
-  void runWork(OrderedWork work) {
-    OrderedWorkQueue outer = CURRENT.get();
-    CURRENT.set(this);
-    try {
-      started();
-      try {
-        work.work();
-      } catch (Throwable t) {
-        work.recordFailure(t);
-        failures.increment();
-        log.warn("ordered queue {}: work() of {} threw; its ordered steps still run", name, work, t);
-      }
-      complete(work);
-    } finally {
-      CURRENT.set(outer);
-    }
-  }
-
-  private void started() {
-    if (onStart != null) {
-      try {
-        onStart.run();
-      } catch (Throwable t) {
-        log.warn("ordered queue {}: onStart hook threw; the work goes on", name, t);
-      }
-    }
-  }
-
-  /** The pool (or a refused submission) cancels a work: cancelled() replaces work() and ordered(). */
-  void cancelWork(OrderedWork work, Throwable cause) {
-    OrderedWorkQueue outer = CURRENT.get();
-    CURRENT.set(this);
-    try {
-      started();
-      cancelOne(work, cause);
-      complete(work);
-    } finally {
-      CURRENT.set(outer);
-    }
-  }
-
-  private void cancelOne(OrderedWork work, Throwable cause) {
-    cancelled.increment();
-    work.wasCancelled = true;
-    try {
-      work.cancelled(cause);
-    } catch (Throwable t) {
-      log.warn("ordered queue {}: cancelled() of {} threw", name, work, t);
-    }
-  }
-
-  /**
-   * The work phase of {@code work} is over. Its hash successor goes to the pool first (it must not
-   * wait for this work's ordered step), then this work takes its turn. A successor the pool refuses
-   * is cancelled here, and so on down the chain, iteratively.
-   */
-  private void complete(OrderedWork work) {
-    for (OrderedWork w = work; w != null; ) {
-      OrderedWork next = w.hashed ? hashes.leave(w) : null;
-      if (next != null) {
-        try {
-          pool.queue(next);
-          next = null; // the pool owns it now; maybe it runs already
-        } catch (RejectedExecutionException e) {
-          cancelOne(next, e);
-        }
-      }
-      settle(w);
-      w = next;
-    }
-  }
-
-  /** Publishes DONE and runs what is due, or releases at once a work with no ordered step. */
-  private void settle(OrderedWork work) {
-    if (work.inOrderedList) {
-      work.markDone(); // from here another thread may release it: do not touch it again
-      ordered.runReady();
-    } else {
-      releaseStep(work);
-    }
-  }
-
-  private void orderedStep(OrderedWork work) {
-    if (work.wasCancelled) {
-      return;
-    }
-    try {
-      work.ordered();
-    } catch (Throwable t) {
-      log.warn("ordered queue {}: ordered() of {} threw; the next work goes on", name, work, t);
-    }
-  }
-
-  private void releaseStep(OrderedWork work) {
-    int colour = work.colour;
-    work.markIdle(); // free for re-queueing, even from its own release(): never touched again
-    try {
-      work.release();
-    } catch (Throwable t) {
-      log.warn("ordered queue {}: release() threw", name, t);
-    }
-    completed.increment();
-    colours.exit(colour);
-  }
-
   /**
    * Waits until every work queued before this call has finished, its {@code release()} included.
-   * Works queued meanwhile do not extend the wait. Waits without limit; an interrupt does not end
-   * the wait but stays set.
+   * Works queued meanwhile do not extend the wait.
    *
+   * @throws InterruptedException if the thread was interrupted before or while waiting
    * @throws IllegalStateException if called from one of this queue's works
    */
-  public void flush() {
+  public void flush() throws InterruptedException {
     checkNotOwnThread("flush");
-    try {
-      colours.flush(Long.MAX_VALUE);
-    } catch (InterruptedException e) {
-      throw new AssertionError(e); // the unlimited wait does not throw it
-    }
+    steps.colours.flush(FlushColours.FOREVER);
   }
 
   /**
    * Like {@link #flush()}, at most {@code timeout}.
    *
-   * @return whether every work queued before the call finished in time; {@code false} also if the
-   *     thread was interrupted, whose interrupt status is then set again
+   * @return whether every work queued before the call finished in time
+   * @throws InterruptedException if the thread was interrupted before or while waiting
    */
-  public boolean flush(Duration timeout) {
+  public boolean flush(Duration timeout) throws InterruptedException {
     checkNotOwnThread("flush");
-    try {
-      return colours.flush(nanos(timeout));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return steps.colours.flush(nanos(timeout));
   }
 
   /**
    * Waits until the queue is empty, refusing work from outside meanwhile ({@link
    * RejectedExecutionException}) while accepting work queued by this queue's own works, which may
-   * chain. Afterwards the queue accepts work again. Waits without limit; an interrupt stays set.
+   * chain. Afterwards the queue accepts work again (unless it is closing).
    *
+   * @throws InterruptedException if the thread was interrupted before or while waiting
    * @throws IllegalStateException if called from one of this queue's works
    */
-  public void drain() {
-    drain(null);
+  public void drain() throws InterruptedException {
+    drainNanos(FlushColours.FOREVER);
   }
 
   /**
    * Like {@link #drain()}, at most {@code timeout}.
    *
-   * @return whether the queue became empty in time; {@code false} also if interrupted (the
-   *     interrupt status is then set again)
+   * @return whether the queue became empty in time
+   * @throws InterruptedException if the thread was interrupted before or while waiting
    */
-  public boolean drain(Duration timeout) {
+  public boolean drain(Duration timeout) throws InterruptedException {
+    return drainNanos(nanos(timeout));
+  }
+
+  private boolean drainNanos(long nanos) throws InterruptedException {
     checkNotOwnThread("drain");
-    long nanos = timeout == null ? Long.MAX_VALUE : nanos(timeout);
     drainers.incrementAndGet();
     try {
-      return colours.awaitEmpty(nanos);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+      return steps.colours.awaitEmpty(nanos);
     } finally {
       drainers.decrementAndGet();
     }
   }
 
   /**
-   * Drains the queue, refuses every work from then on, and stops and awaits the pool if the queue
-   * created it; a shared pool is left running. Idempotent.
+   * Refuses work from outside from now on, waits until the queue is empty (its own works may still
+   * chain work meanwhile), then refuses every work, and stops and awaits the pool if the queue
+   * created it; a shared pool is left running. If the wait ends early the queue stays closing:
+   * it refuses outside work, and a later call finishes the close. Idempotent.
    *
-   * @throws IllegalStateException if called from one of this queue's works
+   * @throws InterruptedException if the thread was interrupted before or while waiting
+   * @throws IllegalStateException if called from one of this queue's works; nothing changes then
    */
   @Override
-  public void close() {
+  public void close() throws InterruptedException {
+    closeNanos(FlushColours.FOREVER);
+  }
+
+  /**
+   * Like {@link #close()}, at most {@code timeout}.
+   *
+   * @return whether the queue closed in time (and its own pool, if any, terminated)
+   * @throws InterruptedException if the thread was interrupted before or while waiting
+   */
+  public boolean close(Duration timeout) throws InterruptedException {
+    return closeNanos(nanos(timeout));
+  }
+
+  private boolean closeNanos(long nanos) throws InterruptedException {
     checkNotOwnThread("close");
-    drainers.incrementAndGet();
-    try {
-      colours.awaitEmpty(Long.MAX_VALUE);
-      closed = true; // still draining: no outsider got in between
-    } catch (InterruptedException e) {
-      throw new AssertionError(e); // the unlimited wait does not throw it
-    } finally {
-      drainers.decrementAndGet();
+    long deadline = System.nanoTime() + Math.min(nanos, FlushColours.FOREVER >> 1);
+    closing = true;
+    if (!steps.colours.awaitEmpty(nanos)) {
+      return false;
+    }
+    closed = true; // still closing: no outsider got in between
+    if (ownsPool) {
+      pool.stop();
+      if (!awaitPool(nanos == FlushColours.FOREVER ? nanos : deadline - System.nanoTime())) {
+        return false;
+      }
     }
     if (destroyed.compareAndSet(false, true)) {
-      if (ownsPool) {
-        pool.close();
-      }
       log.info("ordered queue {} destroyed: {}", name, stats());
+    }
+    return true;
+  }
+
+  /** Waits for the own pool's threads to end; interruptible, as the rest of close(). */
+  private boolean awaitPool(long nanos) throws InterruptedException {
+    for (; ; ) {
+      long slice = nanos == FlushColours.FOREVER ? Long.MAX_VALUE : Math.max(nanos, 0);
+      if (pool.awaitTermination(Duration.ofNanos(slice))) {
+        return true;
+      }
+      if (Thread.interrupted()) { // awaitTermination returns false and sets it again
+        throw new InterruptedException();
+      }
+      if (nanos != FlushColours.FOREVER) {
+        return false;
+      }
     }
   }
 
@@ -383,24 +298,26 @@ public final class OrderedWorkQueue implements AutoCloseable {
     return pool;
   }
 
-  /** Whether {@link #close()} was called and the queue refuses all work. */
+  /** Whether {@link #close()} saw the queue empty and it refuses all work. */
   public boolean isClosed() {
     return closed;
   }
 
   /** A snapshot of this queue's counters and of its pool's. */
   public OrderedQueueStats stats() {
-    return new OrderedQueueStats(name, queued.sum(), completed.sum(), colours.inFlight(),
-        ordered.length(), failures.sum(), cancelled.sum(), hashes.waiting(), pool.stats());
+    return new OrderedQueueStats(name, queued.sum(), steps.completed.sum(),
+        steps.colours.inFlight(), steps.ordered.length(), steps.failures.sum(),
+        steps.cancelled.sum(), steps.hashes.waiting(), pool.stats());
   }
 
   @Override
   public String toString() {
-    return "OrderedWorkQueue[" + name + (closed ? ", closed" : "") + ", pool=" + pool.name() + "]";
+    return "OrderedWorkQueue[" + name + (closed ? ", closed" : closing ? ", closing" : "")
+        + ", pool=" + pool.name() + "]";
   }
 
   private void checkNotOwnThread(String what) {
-    if (CURRENT.get() == this) {
+    if (WorkSteps.CURRENT.get() == this) {
       throw new IllegalStateException(what + "() called from a work of ordered queue '" + name
           + "': it would wait for itself");
     }
@@ -409,9 +326,9 @@ public final class OrderedWorkQueue implements AutoCloseable {
   private static long nanos(Duration timeout) {
     checkNotNull(timeout, "timeout");
     try {
-      return Math.min(timeout.toNanos(), Long.MAX_VALUE - 1);
+      return Math.max(0, Math.min(timeout.toNanos(), FlushColours.FOREVER - 1));
     } catch (ArithmeticException e) {
-      return timeout.isNegative() ? 0 : Long.MAX_VALUE - 1;
+      return timeout.isNegative() ? 0 : FlushColours.FOREVER - 1;
     }
   }
 
@@ -441,7 +358,6 @@ public final class OrderedWorkQueue implements AutoCloseable {
     private final String name;
     private WorkerPool pool;
     private int maxActive;
-    private Runnable onStart;
 
     private Builder(String name) {
       this.name = checkName(name);
@@ -470,35 +386,29 @@ public final class OrderedWorkQueue implements AutoCloseable {
     }
 
     /**
-     * A hook run on the pool thread each time a work of this queue leaves the waiting state: just
-     * before its {@code work()} starts, or when it is cancelled instead. pool-priority's thresholds
-     * count pending works with it. It must be quick and must not block; what it throws is logged.
-     */
-    public Builder onStart(Runnable hook) {
-      this.onStart = checkNotNull(hook, "hook");
-      return this;
-    }
-
-    /**
      * Creates the queue.
      *
      * @throws IllegalStateException if both {@code pool()} and {@code maxActive()} were given
      * @throws IllegalArgumentException if the shared pool is stopped already
      */
     public OrderedWorkQueue build() {
+      return build(null);
+    }
+
+    OrderedWorkQueue build(QueueHooks.Observer observer) {
       if (pool != null) {
         if (maxActive != 0) {
           throw new IllegalStateException("ordered queue '" + name
               + "': give either pool() (shared) or maxActive() (own pool), not both");
         }
         checkArgument(!pool.isStopped(), "pool '%s' is already stopped", pool.name());
-        return new OrderedWorkQueue(name, pool, false, false, onStart);
+        return new OrderedWorkQueue(name, pool, false, false, observer);
       }
       WorkerPool.Builder own = ownPool(name);
       if (maxActive != 0) {
         own.maxWorkers(maxActive);
       }
-      return new OrderedWorkQueue(name, own.build(), true, false, onStart);
+      return new OrderedWorkQueue(name, own.build(), true, false, observer);
     }
   }
 }

@@ -49,11 +49,19 @@ final class Cleanup implements AutoCloseable {
   public synchronized void close() {
     gates.forEach(CountDownLatch::countDown);
     List<WorkerPool> all = new ArrayList<>(pools);
+    boolean interrupted = false;
     for (OrderedWorkQueue q : queues) {
-      if (q.drain(BOUND)) {
-        q.close();
+      try {
+        if (q.drain(BOUND)) {
+          q.close(BOUND);
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
       }
       all.add(q.pool());
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     for (WorkerPool p : all) {
       p.stopNow();

@@ -74,7 +74,13 @@ class OrderedWorkQueueLifecycleTest {
       }
     }, "endless-producer");
     AtomicReference<Boolean> flushed = new AtomicReference<>();
-    Thread flusher = new Thread(() -> flushed.set(q.flush(Duration.ofSeconds(30))), "flusher");
+    Thread flusher = new Thread(() -> {
+      try {
+        flushed.set(q.flush(Duration.ofSeconds(30)));
+      } catch (InterruptedException e) {
+        flushed.set(false);
+      }
+    }, "flusher");
     try {
       flusher.start();
       // flush has closed its colour once the first work's colour cannot take new works; start the
@@ -165,7 +171,13 @@ class OrderedWorkQueueLifecycleTest {
     assertThat(firstRunning.await(30, TimeUnit.SECONDS)).isTrue();
 
     AtomicReference<Boolean> drained = new AtomicReference<>();
-    Thread drainer = new Thread(() -> drained.set(q.drain(Duration.ofSeconds(30))), "drainer");
+    Thread drainer = new Thread(() -> {
+      try {
+        drained.set(q.drain(Duration.ofSeconds(30)));
+      } catch (InterruptedException e) {
+        drained.set(false);
+      }
+    }, "drainer");
     drainer.start();
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
         .untilAsserted(() -> assertThatThrownBy(() -> q.queue(new Step(() -> {}, linkReleased)))
@@ -225,11 +237,13 @@ class OrderedWorkQueueLifecycleTest {
     q.queue(new OrderedWork() {
       @Override
       protected void work() {
-        for (Runnable r : List.<Runnable>of(q::flush, q::drain, q::close)) {
+        for (Waiting r : List.<Waiting>of(q::flush, q::drain, q::close)) {
           try {
             r.run();
           } catch (IllegalStateException e) {
             errors.add(e);
+          } catch (InterruptedException e) {
+            throw new AssertionError(e);
           }
         }
       }
@@ -264,5 +278,10 @@ class OrderedWorkQueueLifecycleTest {
     assertThat(q.queue(w)).isTrue(); // released: free to go again
     q.flush();
     assertThat(runs.get()).isEqualTo(2);
+  }
+
+  /** flush(), drain() and close() as one shape: each may be interrupted (issue 9, point 5). */
+  interface Waiting {
+    void run() throws InterruptedException;
   }
 }

@@ -141,7 +141,14 @@ class OrderedWorkQueueStressTest {
       awaitBarrier(start);
       while (queuedSoFar[0].get() < perProducer || queuedSoFar[1].get() < perProducer) {
         long[] before = {queuedSoFar[0].get(), queuedSoFar[1].get()};
-        if (!q.flush(Duration.ofSeconds(60))) {
+        boolean flushed;
+        try {
+          flushed = q.flush(Duration.ofSeconds(60));
+        } catch (InterruptedException e) {
+          violations.add("flush interrupted");
+          return;
+        }
+        if (!flushed) {
           violations.add("flush timed out");
           return;
         }

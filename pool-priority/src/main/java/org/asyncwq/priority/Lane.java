@@ -1,7 +1,9 @@
 package org.asyncwq.priority;
 
 import org.asyncwq.ordered.OrderedWork;
+import java.time.Duration;
 import org.asyncwq.ordered.OrderedWorkQueue;
+import org.asyncwq.ordered.spi.QueueHooks;
 import org.asyncwq.pool.ThreadSpawner;
 import org.asyncwq.pool.WorkerPool;
 
@@ -44,7 +46,7 @@ final class Lane implements AutoCloseable {
       pb.maydayTimeout(b.maydayTimeout);
     }
     this.pool = pb.build();
-    this.queue = OrderedWorkQueue.builder(name).pool(pool).onStart(threshold::started).build();
+    this.queue = QueueHooks.build(OrderedWorkQueue.builder(name).pool(pool), threshold);
   }
 
   private void applyActive(int active) {
@@ -78,13 +80,41 @@ final class Lane implements AutoCloseable {
         pool.stats());
   }
 
-  /** Drains the lane's queue, then stops its pool and waits for its threads. */
-  @Override
-  public void close() {
-    try {
+  /** Whether the calling thread runs a step of one of this lane's works. */
+  boolean isOwnThread() {
+    return QueueHooks.isRunningWorkOf(queue);
+  }
+
+  /**
+   * Drains the lane's queue, then stops its pool and waits for its threads, at most {@code nanos}
+   * ({@code Long.MAX_VALUE}: no limit). If the wait ends early the queue stays closing and a later
+   * call finishes. Never stops the pool before the queue is closed: works accepted still run.
+   */
+  boolean close(long nanos) throws InterruptedException {
+    long deadline = System.nanoTime() + Math.min(nanos, Long.MAX_VALUE >> 1);
+    if (nanos == Long.MAX_VALUE) {
       queue.close();
-    } finally {
-      pool.close();
+    } else if (!queue.close(Duration.ofNanos(nanos))) {
+      return false;
     }
+    pool.stop();
+    for (; ; ) {
+      long left =
+          nanos == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(deadline - System.nanoTime(), 0);
+      if (pool.awaitTermination(Duration.ofNanos(left))) {
+        return true;
+      }
+      if (Thread.interrupted()) { // awaitTermination returns false and sets it again
+        throw new InterruptedException();
+      }
+      if (nanos != Long.MAX_VALUE) {
+        return false;
+      }
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    close(Long.MAX_VALUE);
   }
 }

@@ -3,6 +3,7 @@ package org.asyncwq.priority;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import org.asyncwq.ordered.spi.QueueHooks;
 
 /**
  * The active concurrency of one lane, following its backlog: btrfs' threshold workqueue (seed 003,
@@ -15,6 +16,17 @@ import java.util.function.IntConsumer;
  * kernel takes a mutex; here the pool wakes workers), and a light load should settle on few active
  * threads, which suits a sequential device better than many submitters.
  *
+ * <p><b>asyncwq's addition: an idle lane starts again from one.</b> btrfs moves the limit only
+ * when works start, so after a burst it rests wherever the last evaluation left it (2 of 4, say),
+ * and the next burst begins with more threads than a light load wants. Here, when the last running
+ * work of a lane finishes ({@link #finished()}) and no work is pending, the limit returns to 1 in
+ * one step. While works run it still moves one step at a time as above.
+ *
+ * <p><b>Exact pending.</b> The queue reports every accepted work exactly once through {@link
+ * #started()}, whether it runs or is cancelled (stop, close, a refused successor), and every such
+ * report is followed by one {@link #finished()}; so {@code pending} and the running count return
+ * to 0 whatever ended the works, and {@link #congested()} to false.
+ *
  * <p>A threshold below {@link #DEFAULT} switches the mechanism off: the lane runs at a fixed {@code
  * limitActive}. {@link #setLimit} applies to both kinds; btrfs never applied a new limit to a fixed
  * queue, asyncwq does.
@@ -24,7 +36,7 @@ import java.util.function.IntConsumer;
  * A applies 3 last); {@link #applyCurrent()} re-reads the latest value after applying and applies
  * again until they agree, so the pool always ends at the last computed limit.
  */
-final class Threshold {
+final class Threshold implements QueueHooks.Observer {
   /** btrfs' default threshold, and the smallest that turns dynamic concurrency on. */
   static final int DEFAULT = 32;
 
@@ -36,6 +48,9 @@ final class Threshold {
   private final IntConsumer apply;
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicInteger starts = new AtomicInteger();
+
+  /** Works between started() and finished(). */
+  private final AtomicInteger running = new AtomicInteger();
 
   private final Object lock = new Object();
 
@@ -78,8 +93,10 @@ final class Threshold {
     pending.decrementAndGet();
   }
 
-  void started() {
+  @Override
+  public void started() {
     int waiting = pending.decrementAndGet();
+    running.incrementAndGet();
     if (threshold == NONE || Math.floorMod(starts.getAndIncrement(), interval) != 0) {
       return;
     }
@@ -96,6 +113,21 @@ final class Threshold {
         return;
       }
       current = next;
+    }
+    applyCurrent();
+  }
+
+  /** A started work is over; the last one out of an idle lane brings the limit back to 1. */
+  @Override
+  public void finished() {
+    if (running.decrementAndGet() != 0 || threshold == NONE || pending.get() != 0) {
+      return;
+    }
+    synchronized (lock) {
+      if (current == 1 || running.get() != 0 || pending.get() != 0) {
+        return;
+      }
+      current = 1;
     }
     applyCurrent();
   }
@@ -119,6 +151,10 @@ final class Threshold {
 
   int pending() {
     return pending.get();
+  }
+
+  int running() {
+    return running.get();
   }
 
   int current() {

@@ -24,11 +24,18 @@ import org.asyncwq.pool.WorkerPool;
  * <p><b>Thresholds.</b> {@code threshold(0)} (the default) means 32; a threshold of 32 or more
  * makes a lane start at one active thread and move between 1 and {@code limitActive} with its
  * backlog (see {@link Threshold}): up while more than the threshold wait, down while fewer than half
- * of it do, evaluated every threshold/4 starts. A threshold below 32 fixes the lane at {@code
- * limitActive}. {@link #setLimitActive(int)} changes the ceiling of both kinds at any time, unlike
+ * of it do, evaluated every threshold/4 starts, one step at a time; and, asyncwq's addition to
+ * btrfs' algorithm, back to 1 as soon as the lane has no pending and no running work, so the next
+ * burst starts from one thread. {@link #pending()} counts every accepted work until it starts or
+ * is cancelled, so it returns to 0 whatever ended the works. A threshold below 32 fixes the lane
+ * at {@code limitActive}. {@link #setLimitActive(int)} changes the ceiling of both kinds at any time, unlike
  * btrfs, which never applied it to a fixed queue. Thread priorities only take effect where the JVM
  * honours them (on Linux, HotSpot needs {@code -XX:ThreadPriorityPolicy=1} and privileges); the
  * lane's independence does not depend on them.
+ *
+ * <p><b>Waiting.</b> {@link #flush()} and {@link #close()} wait interruptibly and have timed forms
+ * that return {@code false} when the time is up; from one of this queue's works they throw {@link
+ * IllegalStateException} and change nothing (a lane's pool is never stopped under accepted work).
  */
 public final class WorkQueue implements AutoCloseable {
   private static final Logger log = LogManager.getLogger(WorkQueue.class);
@@ -36,6 +43,7 @@ public final class WorkQueue implements AutoCloseable {
   private final String name;
   private final Lane normal;
   private final Lane high;
+  private volatile boolean destroyed;
 
   private WorkQueue(Builder b, boolean serial) {
     this.name = b.name;
@@ -45,7 +53,12 @@ public final class WorkQueue implements AutoCloseable {
       try {
         h = new Lane(b.name + "-high", b, Thread.MAX_PRIORITY, serial);
       } catch (RuntimeException e) {
-        normal.close();
+        try {
+          normal.close();
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          e.addSuppressed(ie);
+        }
         throw e;
       }
     }
@@ -130,25 +143,96 @@ public final class WorkQueue implements AutoCloseable {
     return normal.threshold.congested();
   }
 
-  /** Returns once every work queued on either lane before the call has finished. */
-  public void flush() {
+  /**
+   * Returns once every work queued on either lane before the call has finished.
+   *
+   * @throws InterruptedException if the thread was interrupted before or while waiting
+   * @throws IllegalStateException if called from one of this queue's works
+   */
+  public void flush() throws InterruptedException {
+    checkNotOwnThread("flush");
     normal.queue.flush();
     if (high != null) {
       high.queue.flush();
     }
   }
 
-  /** Drains both lanes, then stops their pools and waits for their threads. */
+  /**
+   * Like {@link #flush()}, at most {@code timeout} in all.
+   *
+   * @return whether every work queued before the call finished in time
+   * @throws InterruptedException if the thread was interrupted before or while waiting
+   */
+  public boolean flush(Duration timeout) throws InterruptedException {
+    checkNotOwnThread("flush");
+    long deadline = System.nanoTime() + nanos(timeout);
+    if (!normal.queue.flush(timeout)) {
+      return false;
+    }
+    return high == null
+        || high.queue.flush(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)));
+  }
+
+  /**
+   * Refuses work from outside on both lanes, drains them (their own works may still chain work),
+   * then stops their pools and waits for their threads. If the wait ends early (interrupt, or
+   * the timed form's limit) the lanes stay closing and a later call finishes the close.
+   * Idempotent.
+   *
+   * @throws InterruptedException if the thread was interrupted before or while waiting
+   * @throws IllegalStateException if called from one of this queue's works; nothing changes then
+   */
   @Override
-  public void close() {
-    try {
-      if (high != null) {
-        high.close();
-      }
-    } finally {
-      normal.close();
+  public void close() throws InterruptedException {
+    closeNanos(Long.MAX_VALUE);
+  }
+
+  /**
+   * Like {@link #close()}, at most {@code timeout} in all.
+   *
+   * @return whether both lanes closed and their threads ended in time
+   * @throws InterruptedException if the thread was interrupted before or while waiting
+   */
+  public boolean close(Duration timeout) throws InterruptedException {
+    return closeNanos(nanos(timeout));
+  }
+
+  private boolean closeNanos(long nanos) throws InterruptedException {
+    checkNotOwnThread("close");
+    long deadline = System.nanoTime() + Math.min(nanos, Long.MAX_VALUE >> 1);
+    if (high != null && !high.close(nanos)) {
+      return false;
+    }
+    long left = nanos == Long.MAX_VALUE ? nanos : Math.max(deadline - System.nanoTime(), 0);
+    if (!normal.close(left)) {
+      return false;
+    }
+    if (!destroyed) {
+      destroyed = true;
       log.info("work queue {} destroyed", name);
     }
+    return true;
+  }
+
+  private void checkNotOwnThread(String what) {
+    if (normal.isOwnThread() || (high != null && high.isOwnThread())) {
+      throw new IllegalStateException(what + "() called from a work of work queue '" + name
+          + "': it would wait for itself");
+    }
+  }
+
+  private static long nanos(Duration timeout) {
+    checkNotNull(timeout, "timeout");
+    try {
+      return Math.max(0, Math.min(timeout.toNanos(), Long.MAX_VALUE - 1));
+    } catch (ArithmeticException e) {
+      return timeout.isNegative() ? 0 : Long.MAX_VALUE - 1;
+    }
+  }
+
+  /** The normal lane (tests reach its pool to stop it under the queue). */
+  Lane normalLane() {
+    return normal;
   }
 
   /** Both lanes' figures. */

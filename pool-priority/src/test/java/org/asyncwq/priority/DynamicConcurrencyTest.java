@@ -47,7 +47,7 @@ class DynamicConcurrencyTest extends QueueFixture {
   }
 
   @Test
-  void underASustainedBacklogActiveClimbsToTheLimitAndFallsBackToOneWhenItDrains() {
+  void underASustainedBacklogActiveClimbsToTheLimitAndFallsBackToOneWhenItDrains() throws Exception {
     queue = WorkQueue.builder("climb").limitActive(4).threshold(32).build();
     assertThat(queue.currentActive()).isEqualTo(1);
     List<Integer> trace = Collections.synchronizedList(new ArrayList<>());
@@ -71,7 +71,7 @@ class DynamicConcurrencyTest extends QueueFixture {
   }
 
   @Test
-  void aRaisedActiveLimitReallyRunsThatManyWorksAtOnce() {
+  void aRaisedActiveLimitReallyRunsThatManyWorksAtOnce() throws Exception {
     // The limit is not just a number: once the backlog has raised it to 3, three works run at
     // the same time, including works that were already queued when the limit was 1.
     queue = WorkQueue.builder("parallel").limitActive(3).threshold(32).build();
@@ -102,7 +102,7 @@ class DynamicConcurrencyTest extends QueueFixture {
   }
 
   @Test
-  void setLimitActiveChangesHowManyWorksAFixedLaneRunsAtOnce() {
+  void setLimitActiveChangesHowManyWorksAFixedLaneRunsAtOnce() throws Exception {
     queue = WorkQueue.builder("fixed").limitActive(2).threshold(1).build();
     assertThat(queue.stats().normal().threshold()).isEqualTo(-1);
     for (int i = 0; i < 8; i++) {
@@ -118,7 +118,7 @@ class DynamicConcurrencyTest extends QueueFixture {
   }
 
   @Test
-  void setLimitActiveCapsADynamicLane() {
+  void setLimitActiveCapsADynamicLane() throws Exception {
     queue = WorkQueue.builder("dyn").limitActive(6).threshold(32).build();
     queue.setLimitActive(2);
     assertThat(queue.limitActive()).isEqualTo(2);

@@ -51,7 +51,7 @@ class OrderedSemanticsOnBothLanesTest extends QueueFixture {
 
   @ParameterizedTest(name = "high lane: {0}")
   @ValueSource(booleans = {false, true})
-  void orderedAndReleaseRunOnceEachInOrderAndSeeWhatWorkWrote(boolean high) {
+  void orderedAndReleaseRunOnceEachInOrderAndSeeWhatWorkWrote(boolean high) throws Exception {
     queue = fixedQueue();
     List<Step> steps = new ArrayList<>();
     for (int i = 0; i < 2000; i++) {
@@ -73,7 +73,7 @@ class OrderedSemanticsOnBothLanesTest extends QueueFixture {
 
   @ParameterizedTest(name = "high lane: {0}")
   @ValueSource(booleans = {false, true})
-  void aFailingWorkRecordsItsFailureAndStillTakesItsOrderedTurn(boolean high) {
+  void aFailingWorkRecordsItsFailureAndStillTakesItsOrderedTurn(boolean high) throws Exception {
     queue = fixedQueue();
     List<OrderedWork> works = new ArrayList<>();
     for (int i = 0; i < 5; i++) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 class OrderedWorkQueueFactoryTest {
 
   @Test
-  void anOrderedWorkQueueRunsOneWorkAtATimeInQueueOrder() {
+  void anOrderedWorkQueueRunsOneWorkAtATimeInQueueOrder() throws Exception {
     List<Integer> startOrder = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger running = new AtomicInteger();
     AtomicInteger peak = new AtomicInteger();

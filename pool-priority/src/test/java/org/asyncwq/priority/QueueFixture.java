@@ -20,7 +20,7 @@ abstract class QueueFixture {
   WorkQueue queue;
 
   @AfterEach
-  void closeQueue() {
+  void closeQueue() throws Exception {
     gate.countDown();
     if (queue != null) {
       queue.close();

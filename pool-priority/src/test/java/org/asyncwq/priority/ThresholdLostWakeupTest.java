@@ -28,7 +28,7 @@ class ThresholdLostWakeupTest {
   private volatile int sink;
 
   @Test
-  void noBurstWaitsForAnIdleTimeoutWhileTheThresholdMovesTheLimit() {
+  void noBurstWaitsForAnIdleTimeoutWhileTheThresholdMovesTheLimit() throws Exception {
     OrderedWork[] works = new OrderedWork[500];
     for (int i = 0; i < works.length; i++) {
       works[i] =

@@ -37,7 +37,7 @@ class WorkQueueLanesTest extends QueueFixture {
   }
 
   @Test
-  void theLanesShareNoPoolAndNoOrderedQueue() {
+  void theLanesShareNoPoolAndNoOrderedQueue() throws Exception {
     queue = WorkQueue.builder("apart").highPriority(true).build();
     WorkQueueStats stats = queue.stats();
     assertThat(stats.high()).isNotNull();

@@ -1,0 +1,217 @@
+package org.asyncwq.ordered;
+
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.asyncwq.ordered.spi.QueueHooks;
+import org.asyncwq.pool.WorkerPool;
+
+/**
+ * The steps of one {@link OrderedWorkQueue}'s works on pool threads: {@code work()} (or {@code
+ * cancelled()}), the turn in the hash chain, the ordered step and the release step, with the
+ * queue's counters.
+ *
+ * <p><b>One pool task, many works.</b> The thread the pool gives a work may go on to run other
+ * works' steps: the ordered and release steps of a run of finished works (as the ordered list's
+ * runner), and the hash successors of its work. Each of those steps starts with the thread's
+ * interrupt status cleared, so an interrupt meant for one work (re-asserted by the standard idiom
+ * after {@code work()} swallowed it, or sent by {@code shutdownNow}) never reaches another work's
+ * step; none is left behind for the pool's next task either.
+ *
+ * <p><b>Hash successors.</b> When a hashed work's {@code work()} has returned and its successor is
+ * waiting, the successor runs next on the same thread, with no trip through the pool (io-wq's
+ * shape), up to {@link #HASH_RUN} works in a row; then it goes to the pool, behind the other
+ * hashes' works, so one hot hash cannot keep a thread to itself while they wait. If the pool
+ * refuses it because it is stopping, the successor of a work that ran still runs here: a graceful
+ * stop runs every accepted work. The successor of a cancelled work is offered to the pool and
+ * cancelled if the pool refuses it too (it was stopped with {@code stopNow()} or has no thread).
+ */
+final class WorkSteps {
+  private static final Logger log = LogManager.getLogger(OrderedWorkQueue.class);
+
+  /** Most hash successors one thread runs back to back before it hands the next to the pool. */
+  static final int HASH_RUN = 16;
+
+  /**
+   * The queue whose work (any step) the current thread is running, or null. Lets {@code drain()}
+   * tell chained work from outsiders and lets flush/drain/close refuse to wait for themselves.
+   */
+  static final ThreadLocal<OrderedWorkQueue> CURRENT = new ThreadLocal<>();
+
+  private final OrderedWorkQueue queue;
+  private final String name;
+  private final WorkerPool pool;
+  private final QueueHooks.Observer observer;
+
+  final OrderedList ordered = new OrderedList(this::orderedStep, this::releaseStep);
+  final HashChains hashes = new HashChains();
+  final FlushColours colours = new FlushColours();
+
+  final LongAdder completed = new LongAdder();
+  final LongAdder failures = new LongAdder();
+  final LongAdder cancelled = new LongAdder();
+
+  WorkSteps(OrderedWorkQueue queue, WorkerPool pool, QueueHooks.Observer observer) {
+    this.queue = queue;
+    this.name = queue.name();
+    this.pool = pool;
+    this.observer = observer;
+  }
+
+  /** Hands an accepted work to the pool; if the pool refuses it after all, cancels it. */
+  void submit(OrderedWork work) {
+    try {
+      pool.queue(work); // false only if someone queued it on the pool directly: it runs once
+    } catch (RejectedExecutionException e) {
+      work.abandon(e); // the pool stopped since the queue accepted it: disposed of all the same
+    }
+  }
+
+  /** The pool runs a work: its {@code work()}, then its turns. */
+  void run(OrderedWork work) {
+    OrderedWorkQueue outer = CURRENT.get();
+    CURRENT.set(queue);
+    try {
+      runWork(work);
+      complete(work, true);
+    } finally {
+      CURRENT.set(outer);
+      Thread.interrupted(); // nothing of this task's works reaches the pool's next task
+    }
+  }
+
+  /** The pool (or a refused submission) cancels a work: cancelled() replaces work(), ordered(). */
+  void cancel(OrderedWork work, Throwable cause) {
+    OrderedWorkQueue outer = CURRENT.get();
+    CURRENT.set(queue);
+    try {
+      cancelWork(work, cause);
+      complete(work, false);
+    } finally {
+      CURRENT.set(outer);
+    }
+  }
+
+  private void runWork(OrderedWork work) {
+    started();
+    try {
+      work.work();
+    } catch (Throwable t) {
+      work.recordFailure(t);
+      failures.increment();
+      log.warn("ordered queue {}: work() of {} threw; its ordered steps still run", name, work, t);
+    } finally {
+      finished();
+    }
+  }
+
+  private void cancelWork(OrderedWork work, Throwable cause) {
+    started();
+    try {
+      cancelled.increment();
+      work.wasCancelled = true;
+      work.cancelled(cause);
+    } catch (Throwable t) {
+      log.warn("ordered queue {}: cancelled() of {} threw", name, work, t);
+    } finally {
+      finished();
+    }
+  }
+
+  private void started() {
+    if (observer != null) {
+      try {
+        observer.started();
+      } catch (Throwable t) {
+        log.warn("ordered queue {}: its observer's started() threw; the work goes on", name, t);
+      }
+    }
+  }
+
+  private void finished() {
+    if (observer != null) {
+      try {
+        observer.finished();
+      } catch (Throwable t) {
+        log.warn("ordered queue {}: its observer's finished() threw", name, t);
+      }
+    }
+  }
+
+  /**
+   * The work phase of {@code work} is over: it takes its turn, and its hash successor, if any, runs
+   * here (see the class comment), iteratively down the chain.
+   */
+  private void complete(OrderedWork work, boolean ran) {
+    int budget = HASH_RUN;
+    OrderedWork w = work;
+    boolean wRan = ran;
+    while (w != null) {
+      OrderedWork next = w.hashed ? hashes.leave(w) : null;
+      if (next == null) {
+        settle(w);
+        return;
+      }
+      if (!wRan || --budget < 0) {
+        // offered to the pool before w's turn, which must not hold it up
+        try {
+          pool.queue(next);
+          settle(w);
+          return;
+        } catch (RejectedExecutionException e) {
+          settle(w);
+          if (!wRan) {
+            next.startInline();
+            cancelWork(next, e);
+            w = next;
+            continue;
+          }
+          // a graceful stop: an accepted work still runs, here
+        }
+      } else {
+        settle(w);
+      }
+      next.startInline();
+      Thread.interrupted(); // w's interrupt is not next's
+      runWork(next);
+      w = next;
+      wRan = true;
+    }
+  }
+
+  /** Publishes DONE and runs what is due, or releases at once a work with no ordered step. */
+  private void settle(OrderedWork work) {
+    if (work.inOrderedList) {
+      work.markDone(); // from here another thread may release it: do not touch it again
+      ordered.runReady();
+    } else {
+      releaseStep(work);
+    }
+  }
+
+  private void orderedStep(OrderedWork work) {
+    if (work.wasCancelled) {
+      return;
+    }
+    Thread.interrupted(); // see the class comment
+    try {
+      work.ordered();
+    } catch (Throwable t) {
+      log.warn("ordered queue {}: ordered() of {} threw; the next work goes on", name, work, t);
+    }
+  }
+
+  private void releaseStep(OrderedWork work) {
+    int colour = work.colour;
+    work.markIdle(); // free for re-queueing, even from its own release(): never touched again
+    Thread.interrupted();
+    try {
+      work.release();
+    } catch (Throwable t) {
+      log.warn("ordered queue {}: release() threw", name, t);
+    }
+    completed.increment();
+    colours.exit(colour);
+  }
+}
