@@ -58,11 +58,10 @@ public abstract class OrderedWork extends Work {
         @Override
         protected Boolean computeValue(Class<?> type) {
           for (Class<?> c = type; c != OrderedWork.class; c = c.getSuperclass()) {
-            try {
-              c.getDeclaredMethod("ordered");
-              return true;
-            } catch (NoSuchMethodException e) {
-              // not declared here; look further up
+            for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+              if (m.getName().equals("ordered") && m.getParameterCount() == 0) {
+                return true;
+              }
             }
           }
           return false;
