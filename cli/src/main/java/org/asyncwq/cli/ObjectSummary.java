@@ -1,0 +1,35 @@
+package org.asyncwq.cli;
+
+import java.util.Locale;
+import org.asyncwq.storage.ObjectInfo;
+
+/**
+ * One object as {@code put}, {@code ls} and {@code stat} report it; the JSON field names are a
+ * contract for scripts.
+ */
+record ObjectSummary(
+    String name, long size, int extents, String checksum, long generation, String modified) {
+
+  static ObjectSummary of(ObjectInfo info) {
+    return new ObjectSummary(
+        info.name(),
+        info.size(),
+        info.extents(),
+        info.checksum().name().toLowerCase(Locale.ROOT),
+        info.generation(),
+        info.modified().toString());
+  }
+
+  /** The {@code ls -l} line: size, extents, checksum, generation, modified, name. */
+  String longLine() {
+    return String.format(
+        Locale.ROOT,
+        "%12d  %4d  %-6s  %6d  %-24s  %s",
+        size,
+        extents,
+        checksum,
+        generation,
+        modified,
+        name);
+  }
+}
