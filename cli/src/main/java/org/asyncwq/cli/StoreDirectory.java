@@ -92,7 +92,26 @@ final class StoreDirectory {
           ExitStatus.FAILED,
           dir + " is not empty: a store is made only in a new or empty directory, so nothing is overwritten");
     }
+    boolean made = !Files.exists(dir);
     Files.createDirectories(dir);
-    return new StoreSession(Store.create(dir, options), dir);
+    try {
+      return new StoreSession(Store.create(dir, options), dir);
+    } catch (IOException | RuntimeException e) {
+      if (made) {
+        removeEmpty();
+      }
+      throw e;
+    }
+  }
+
+  /** Removes the directory a failed create made, if it is still empty. */
+  void removeEmpty() {
+    try {
+      if (isVacant()) {
+        Files.deleteIfExists(dir);
+      }
+    } catch (IOException e) {
+      // Left behind, empty: the error that made create fail is the one to report.
+    }
   }
 }
