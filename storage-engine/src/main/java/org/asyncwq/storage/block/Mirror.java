@@ -6,8 +6,14 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * One mirror of a volume: its device, its btrfs-style error counters, and whether it is still in
- * use. Once its errors exceed the volume's budget it becomes FAULTY for good (md raid1 marks a
+ * use. Once its failures exceed the volume's budget it becomes FAULTY for good (md raid1 marks a
  * member Faulty the same way); only replacing it brings redundancy back.
+ *
+ * <p>The budget counts failures of the device itself: IO errors (read, write, flush) and generation
+ * errors (lost writes). A checksum mismatch is counted in {@code corruptionErrors} but not against
+ * the budget: it is bit rot on a device that still works, and the volume repairs it by rewriting
+ * the copy (btrfs never evicts a device for csum errors). If that rewrite fails, the write error
+ * counts.
  */
 final class Mirror {
   private static final Logger log = LogManager.getLogger(Mirror.class);
@@ -49,7 +55,7 @@ final class Mirror {
   }
 
   void corruptionError() {
-    count(corruptionErrors, "corruption");
+    corruptionErrors.incrementAndGet(); // not against the budget: see the class comment
   }
 
   void generationError() {

@@ -39,7 +39,9 @@ import org.apache.logging.log4j.Logger;
  * never returned.
  *
  * <p><b>Errors.</b> Per-mirror counters as {@code btrfs device stats} ({@link #deviceStats()}); a
- * mirror whose errors exceed the error budget becomes {@link DeviceState#FAULTY} and is skipped by
+ * mirror whose device failures (read, write, flush and generation errors, not checksum mismatches,
+ * which are repaired by rewriting) exceed the error budget becomes {@link DeviceState#FAULTY} and
+ * is skipped by
  * every later operation. A write or flush succeeds if it succeeded on at least one healthy mirror;
  * with no healthy mirror left every operation fails with an IOException saying so.
  *
@@ -511,7 +513,10 @@ public final class MirroredVolume implements AutoCloseable {
       return this;
     }
 
-    /** How many errors a mirror may have before it is marked FAULTY; default 20 (md's). */
+    /**
+     * How many device failures (read, write, flush, generation errors) a mirror may have; one more
+     * marks it FAULTY. Default 20, md raid1's. Corruption errors do not count: they are repaired.
+     */
     public Builder errorBudget(int errors) {
       if (errors < 0) {
         throw new IllegalArgumentException("errorBudget must not be negative, was " + errors);
