@@ -31,8 +31,12 @@ final class CorruptCommand extends StoreCommand {
   @Parameters(index = "0", paramLabel = "NAME", description = "The object whose block to damage.")
   String name;
 
-  @Option(names = "--mirror", paramLabel = "N", description = "Which mirror's copy (default 0).")
-  int mirror;
+  @Option(
+      names = "--mirror",
+      paramLabel = "N",
+      description = "Which mirror's copy (default: the one the next 'get' of NAME will read, since"
+          + " reads take turns among the mirrors and a read verifies only the copy it reads).")
+  Integer mirror;
 
   @Option(
       names = "--offset",
@@ -50,11 +54,12 @@ final class CorruptCommand extends StoreCommand {
     if (!force) {
       throw new CommandFailure(
           ExitStatus.USAGE,
-          "corrupt would flip a byte of object '" + name + "' on mirror " + mirror
-              + " of " + storeDirectory().path() + "; add --force to really do it");
+          "corrupt would flip a byte of object '" + name + "'"
+              + (mirror == null ? "" : " on mirror " + mirror) + " of " + storeDirectory().path()
+              + "; add --force to really do it");
     }
     StoreDirectory directory = storeDirectory();
-    BlockLocation location;
+    List<BlockLocation> locations;
     try (StoreSession session = directory.open()) {
       Store store = session.store();
       ObjectInfo info =
@@ -64,20 +69,22 @@ final class CorruptCommand extends StoreCommand {
         throw new IllegalArgumentException(
             "--offset " + offset + " is outside object '" + name + "' (" + info.size() + " bytes)");
       }
-      List<BlockLocation> locations = store.locate(name, offset);
-      location =
-          locations.stream()
-              .filter(l -> l.mirror() == mirror)
-              .findFirst()
-              .orElseThrow(() -> new IllegalArgumentException(
-                  "mirror " + mirror + " holds no copy of that block; the store has mirrors "
-                      + locations.stream().map(l -> String.valueOf(l.mirror())).reduce((a, b) -> a + ", " + b).orElse("none")));
+      locations = store.locate(name, offset);
     }
+    int target = mirror != null ? mirror : MirrorProbe.nextReadMirror(directory, name, offset);
+    BlockLocation location =
+        locations.stream()
+            .filter(l -> l.mirror() == target)
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException(
+                "mirror " + target + " holds no copy of that block; the store has mirrors "
+                    + locations.stream().map(l -> String.valueOf(l.mirror()))
+                        .reduce((a, b) -> a + ", " + b).orElse("none")));
     int byteInBlock = (int) (offset % BlockDevice.BLOCK_SIZE);
-    flip(directory.deviceFile(mirror), location.block() * BlockDevice.BLOCK_SIZE + byteInBlock);
-    Damage damage = new Damage(name, mirror, offset, location.block(), byteInBlock);
+    flip(directory.deviceFile(target), location.block() * BlockDevice.BLOCK_SIZE + byteInBlock);
+    Damage damage = new Damage(name, target, offset, location.block(), byteInBlock);
     output().result(damage, out -> out.println(
-        "flipped byte " + byteInBlock + " of block " + location.block() + " on mirror " + mirror
+        "flipped byte " + byteInBlock + " of block " + location.block() + " on mirror " + damage.mirror()
             + " (object " + name + ", offset " + offset + ")"));
     return ExitStatus.OK;
   }

@@ -80,8 +80,12 @@ final class DemoCommand extends StoreCommand {
         + ", real IO on real device files");
     StoreStats finalStats;
     try {
-      try (StoreSession session = mkfsAndPut(directory)) {
-        corruptAndRead(directory, session);
+      mkfsAndPut(directory);
+      String victim = "photos/cat.raw";
+      long offset = (1L << 20) + 100;
+      corrupt(directory, victim, offset);
+      try (StoreSession session = directory.open()) {
+        readBack(session, victim);
         scrub(directory, session);
       }
       damageMirror(directory);
@@ -116,10 +120,9 @@ final class DemoCommand extends StoreCommand {
     output().say(step.line());
   }
 
-  private StoreSession mkfsAndPut(StoreDirectory directory) throws IOException {
-    StoreSession session =
-        directory.create(StoreOptions.builder().mirrors(2).deviceSize(DEVICE_SIZE).build());
-    try {
+  private void mkfsAndPut(StoreDirectory directory) throws IOException {
+    try (StoreSession session =
+        directory.create(StoreOptions.builder().mirrors(2).deviceSize(DEVICE_SIZE).build())) {
       step("mkfs", "made 2 mirrors, mirror-0.img and mirror-1.img (" + ByteSize.format(DEVICE_SIZE)
               + " sparse files)", "every block is written to both, so either copy can be lost");
       long total = 0;
@@ -134,39 +137,43 @@ final class DemoCommand extends StoreCommand {
       step("put", "stored " + FILES.size() + " generated files (" + ByteSize.format(total) + ": "
               + String.join(", ", FILES.keySet()) + ")",
           "each 4 KiB block's checksum is kept in the metadata, never next to the data it protects");
-      return session;
-    } catch (IOException | RuntimeException e) {
-      session.close();
-      throw e;
     }
   }
 
-  private void corruptAndRead(StoreDirectory directory, StoreSession session) throws IOException {
-    String victim = "photos/cat.raw";
-    long offset = (1L << 20) + 100;
-    long block = damage(directory, session.store(), victim, offset, 0);
+  /** Damages the copy the next read of the block will use, exactly as {@code corrupt} does. */
+  private void corrupt(StoreDirectory directory, String victim, long offset) throws IOException {
+    int mirror = MirrorProbe.nextReadMirror(directory, victim, offset);
+    long block;
+    try (StoreSession session = directory.open()) {
+      block = session.store().locate(victim, offset).get(mirror).block();
+    }
+    CorruptCommand.flip(directory.deviceFile(mirror), block * BlockDevice.BLOCK_SIZE + offset % BlockDevice.BLOCK_SIZE);
     step("corrupt", "flipped one byte of block " + block + " (" + victim + ", offset " + offset
-            + ") on mirror 0, as a failing disk would", "nothing has noticed yet");
+            + ") on mirror " + mirror + ", the copy the next read uses, as a failing disk would",
+        "nothing has noticed yet");
+  }
 
+  private void readBack(StoreSession session, String victim) throws IOException {
     verify(session.store(), victim);
     StoreStats stats = session.stats();
-    DeviceStats mirror0 = stats.devices().get(0);
     if (stats.volume().corrected() < 1) {
       throw new CommandFailure(ExitStatus.FAILED, "the demo read " + victim + " back but the store"
           + " counted no correction; the damaged block was not repaired");
     }
     step("get", "read " + victim + " back byte-identical (sha256 matches): the bad copy failed its"
-            + " checksum and was repaired from mirror 1",
+            + " checksum, the good one was returned and the bad one repaired",
         "wrong bytes are never returned, and the bad copy is fixed in passing");
-    step("stat", "corrected " + stats.volume().corrected() + ", mirror 0 corruption_errs "
-            + mirror0.corruptionErrors() + ", mirror 1 corruption_errs "
-            + stats.devices().get(1).corruptionErrors() + ", uncorrectable " + stats.volume().uncorrectable(),
+    step("stat", "corrected " + stats.volume().corrected() + ", corruption_errs "
+            + stats.devices().stream().map(d -> "mirror " + d.mirror() + " " + d.corruptionErrors())
+                .reduce((a, b) -> a + ", " + b).orElse("")
+            + ", uncorrectable " + stats.volume().uncorrectable(),
         "counted like btrfs device stats, so a disk going bad shows before data is lost");
   }
 
   private void scrub(StoreDirectory directory, StoreSession session) throws Exception {
     String quiet = "reports/q3.csv";
-    long block = damage(directory, session.store(), quiet, 8192, 1);
+    long block = session.store().locate(quiet, 8192).get(1).block();
+    CorruptCommand.flip(directory.deviceFile(1), block * BlockDevice.BLOCK_SIZE + 8192 % BlockDevice.BLOCK_SIZE);
     ScrubReport report = session.store().scrub(ScrubListener.NONE).get();
     if (report.corrected() < 1 || report.uncorrectable() > 0) {
       throw new CommandFailure(ExitStatus.FAILED, "the demo's scrub did not repair the block it damaged: "
@@ -213,19 +220,10 @@ final class DemoCommand extends StoreCommand {
         "a lost disk costs no data, and the store stayed usable while it was rebuilt");
   }
 
-  /** Flips a byte of one mirror's copy of the block holding {@code offset}; returns the block. */
-  private static long damage(StoreDirectory directory, Store store, String name, long offset, int mirror)
-      throws IOException {
-    long block = store.locate(name, offset).stream()
-        .filter(l -> l.mirror() == mirror).findFirst().orElseThrow().block();
-    CorruptCommand.flip(directory.deviceFile(mirror), block * BlockDevice.BLOCK_SIZE + offset % BlockDevice.BLOCK_SIZE);
-    return block;
-  }
-
   private void verify(Store store, String name) throws IOException {
     MessageDigest sha = sha256();
     try (OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
-      store.get(name, out);
+      GetCommand.read(store, name, out);
     }
     if (!MessageDigest.isEqual(sha.digest(), digests.get(name))) {
       throw new CommandFailure(ExitStatus.FAILED, "the demo read " + name + " back and its bytes differ"

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 import org.asyncwq.storage.ObjectInfo;
 import org.asyncwq.storage.Store;
 import org.asyncwq.storage.block.UncorrectableDataException;
@@ -45,8 +46,7 @@ final class GetCommand extends StoreCommand {
     }
     try (StoreSession session = storeDirectory().open()) {
       Store store = session.store();
-      ObjectInfo info =
-          store.stat(name).orElseThrow(() -> new CommandFailure(ExitStatus.FAILED, missing()));
+      ObjectInfo info = stat(store, name).orElseThrow(() -> new CommandFailure(ExitStatus.FAILED, missing()));
       if (toStdout) {
         OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
         copy(store, info, out);
@@ -61,6 +61,21 @@ final class GetCommand extends StoreCommand {
       });
     }
     return ExitStatus.OK;
+  }
+
+  /**
+   * The reads a get makes, in order: the object's record, then its data. {@link MirrorProbe}
+   * replays exactly this sequence to know which mirror a get reads, so change both together.
+   */
+  static Optional<ObjectInfo> stat(Store store, String name) throws IOException {
+    return store.stat(name);
+  }
+
+  /** {@link #stat} followed by the data, as {@code execute} does it: for {@link MirrorProbe}. */
+  static void read(Store store, String name, OutputStream out) throws IOException {
+    if (stat(store, name).isPresent()) {
+      store.get(name, out);
+    }
   }
 
   private String missing() {

@@ -10,7 +10,8 @@ record ScrubSummary(long blocks, long csumErrors, long readErrors, long correcte
   }
 
   String line() {
-    return "scrubbed " + blocks + " blocks: " + csumErrors + " checksum errors, " + readErrors
-        + " read errors, " + corrected + " corrected, " + uncorrectable + " uncorrectable";
+    return "scrubbed " + blocks + " blocks: " + csumErrors + " checksum " + (csumErrors == 1 ? "error" : "errors")
+        + ", " + readErrors + " read " + (readErrors == 1 ? "error" : "errors") + ", " + corrected
+        + " corrected, " + uncorrectable + " uncorrectable";
   }
 }

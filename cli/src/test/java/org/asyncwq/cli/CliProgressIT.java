@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class CliProgressIT {
   private static final Pattern PERCENT = Pattern.compile("(\\d{1,3})%");
-  private static final String FAST_BAR = "-Dasyncwq.progress.delay.ms=0 -Dasyncwq.progress.interval.ms=20";
+  private static final List<String> FAST_BAR =
+      List.of("-Dasyncwq.progress.delay.ms=0", "-Dasyncwq.progress.interval.ms=20");
 
   @TempDir Path work;
   private Path big;
@@ -42,7 +43,7 @@ class CliProgressIT {
   @Test
   void barAdvancesAndFinishesInATerminal() throws IOException {
     List<String> command = new ArrayList<>(asyncwq.commandLine("put", "big", big.toString()));
-    command.add(1, FAST_BAR);
+    command.addAll(1, FAST_BAR);
     Path transcript = work.resolve("transcript");
     AsyncwqProcess.Result result =
         asyncwq.exec(List.of("script", "-qfec", String.join(" ", command), "/dev/null"), null, transcript)
@@ -63,7 +64,7 @@ class CliProgressIT {
   @Test
   void pipedOutputHasNoControlCharacters() {
     List<String> command = new ArrayList<>(asyncwq.commandLine("put", "big", big.toString()));
-    command.add(1, FAST_BAR);
+    command.addAll(1, FAST_BAR);
     AsyncwqProcess.Result result = asyncwq.exec(command, null, null).succeeds();
     assertThat(result.stdout()).contains("put big");
     assertThat(result.stdout() + result.stderr()).doesNotContainPattern("[\\x00-\\x08\\x0b-\\x1f\\x7f]");
