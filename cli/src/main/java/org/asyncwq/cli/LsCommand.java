@@ -31,7 +31,7 @@ final class LsCommand extends StoreCommand {
     long bytes = objects.stream().mapToLong(ObjectSummary::size).sum();
     output().result(new Listing(objects, objects.size(), bytes), out -> {
       if (longListing) {
-        out.printf("%12s  %4s  %-6s  %6s  %-24s  %s%n", "SIZE", "EXT", "CSUM", "GEN", "MODIFIED", "NAME");
+        out.printf("%12s  %4s  %-6s  %6s  %-20s  %s%n", "SIZE", "EXT", "CSUM", "GEN", "MODIFIED", "NAME");
         objects.forEach(o -> out.println(o.longLine()));
         out.println("total " + objects.size() + (objects.size() == 1 ? " object, " : " objects, ")
             + ByteSize.format(bytes));

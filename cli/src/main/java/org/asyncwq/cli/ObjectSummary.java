@@ -1,5 +1,7 @@
 package org.asyncwq.cli;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import org.asyncwq.storage.ObjectInfo;
 
@@ -24,12 +26,12 @@ record ObjectSummary(
   String longLine() {
     return String.format(
         Locale.ROOT,
-        "%12d  %4d  %-6s  %6d  %-24s  %s",
+        "%12d  %4d  %-6s  %6d  %-20s  %s",
         size,
         extents,
         checksum,
         generation,
-        modified,
+        Instant.parse(modified).truncatedTo(ChronoUnit.SECONDS),
         name);
   }
 }

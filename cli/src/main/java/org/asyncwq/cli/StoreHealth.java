@@ -32,7 +32,10 @@ record StoreHealth(
     List<GroupSpace> groups,
     List<QueueSummary> queues) {
 
-  /** One storage queue: its normal lane's concurrency and backlog, and what it has done. */
+  /**
+   * One storage queue's normal lane: the concurrency it allows now (it follows the backlog, as
+   * btrfs's thresholds do) and at most, the works waiting, and what it has done.
+   */
   record QueueSummary(String name, int active, int limitActive, int pending, long completed, long failures) {
     static QueueSummary of(String name, WorkQueueStats stats) {
       LaneStats lane = stats.normal();
@@ -68,7 +71,7 @@ record StoreHealth(
     }
     out.println("queues");
     for (QueueSummary q : queues) {
-      out.println(String.format(Locale.ROOT, "  %-13s active %d/%d  pending %d  completed %d  failures %d",
+      out.println(String.format(Locale.ROOT, "  %-13s concurrency %d of %d  pending %d  completed %d  failures %d",
           q.name(), q.active(), q.limitActive(), q.pending(), q.completed(), q.failures()));
     }
   }

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,13 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class CliBadInputIT {
-  @TempDir Path work;
-  private AsyncwqProcess asyncwq;
-  private Path file;
-  private String listingBefore;
+  @TempDir static Path work;
+  private static AsyncwqProcess asyncwq;
+  private static Path file;
+  private static String listingBefore;
 
-  @BeforeEach
-  void storeWithOneObject() throws IOException {
+  @BeforeAll
+  static void storeWithOneObject() throws IOException {
     asyncwq = new AsyncwqProcess(work, work.resolve("store"));
     asyncwq.run("mkfs", "--size", "16M", "--ags", "2").succeeds();
     file = TestFiles.random(work, "kept", 20_000, 11);
@@ -35,7 +35,8 @@ class CliBadInputIT {
     listingBefore = asyncwq.run("ls", "-l").succeeds().stdout();
   }
 
-  private void assertStoreUnchanged() throws IOException {
+  /** The store as it was: check is clean, the same objects are listed, and they read back. */
+  private static void assertStoreUnchanged() throws IOException {
     asyncwq.run("check").succeeds();
     assertThat(asyncwq.run("ls", "-l").succeeds().stdout()).isEqualTo(listingBefore);
     Path copy = work.resolve("kept-copy");
@@ -72,7 +73,7 @@ class CliBadInputIT {
 
   @Test
   void directoryThatIsNotAStoreCannotBeOpened() throws IOException {
-    Path notAStore = Files.createDirectory(work.resolve("photos"));
+    Path notAStore = Files.createTempDirectory(work, "photos");
     Files.writeString(notAStore.resolve("holiday.txt"), "not a store");
     AsyncwqProcess elsewhere = new AsyncwqProcess(work, notAStore);
     assertThat(elsewhere.run("ls").exits(4).oneLineError()).contains("cannot open the store");
@@ -82,8 +83,11 @@ class CliBadInputIT {
 
   @Test
   void damagedSuperblockOnEveryMirrorCannotBeOpenedAndNothingIsWritten() throws IOException {
+    AsyncwqProcess damaged = new AsyncwqProcess(work, work.resolve("damaged"));
+    damaged.run("mkfs", "--size", "1M", "--ags", "1").succeeds();
+    damaged.run("put", "kept", file.toString()).succeeds();
     for (int mirror = 0; mirror < 2; mirror++) {
-      Path device = asyncwq.store().resolve("mirror-" + mirror + ".img");
+      Path device = damaged.store().resolve("mirror-" + mirror + ".img");
       try (FileChannel channel = FileChannel.open(device, StandardOpenOption.WRITE)) {
         ByteBuffer garbage = ByteBuffer.allocate(2 * 4096);
         while (garbage.hasRemaining()) {
@@ -92,10 +96,11 @@ class CliBadInputIT {
         channel.write(garbage.flip(), 0);
       }
     }
-    byte[] before = Files.readAllBytes(asyncwq.store().resolve("mirror-0.img"));
-    assertThat(asyncwq.run("ls").exits(4).oneLineError()).contains("cannot open the store");
-    assertThat(asyncwq.run("check").exits(4).oneLineError()).contains("cannot open the store");
-    assertThat(Files.readAllBytes(asyncwq.store().resolve("mirror-0.img"))).isEqualTo(before);
+    byte[] before = Files.readAllBytes(damaged.store().resolve("mirror-0.img"));
+    assertThat(damaged.run("ls").exits(4).oneLineError()).contains("cannot open the store");
+    assertThat(damaged.run("check").exits(4).oneLineError()).contains("cannot open the store");
+    assertThat(damaged.run("get", "kept").exits(4).oneLineError()).contains("cannot open the store");
+    assertThat(Files.readAllBytes(damaged.store().resolve("mirror-0.img"))).isEqualTo(before);
   }
 
   @Test
@@ -129,6 +134,7 @@ class CliBadInputIT {
   @Test
   void putLargerThanTheFreeSpaceFailsAndLosesNothing() throws IOException {
     Path huge = TestFiles.random(work, "huge", 24L << 20, 12);
+    huge.toFile().deleteOnExit();
     assertThat(asyncwq.run("put", "huge", huge.toString()).exits(1).oneLineError()).containsIgnoringCase("space");
     assertStoreUnchanged();
   }
@@ -142,9 +148,9 @@ class CliBadInputIT {
 
   @Test
   void unknownChecksumTypeIsUsageErrorAndMakesNothing() {
-    AsyncwqProcess fresh = new AsyncwqProcess(work, work.resolve("fresh"));
+    AsyncwqProcess fresh = new AsyncwqProcess(work, work.resolve("fresh-" + System.nanoTime()));
     assertThat(fresh.run("mkfs", "--checksum", "md5").exits(2).oneLineError()).contains("md5").contains("CRC32C");
-    assertThat(work.resolve("fresh")).doesNotExist();
+    assertThat(fresh.store()).doesNotExist();
   }
 
   @Test
@@ -158,10 +164,12 @@ class CliBadInputIT {
 
   @Test
   void objectNameEscapingTheOutputDirectoryIsRefused() throws IOException {
-    asyncwq.run("put", "../escape", file.toString()).succeeds();
+    AsyncwqProcess other = new AsyncwqProcess(work, work.resolve("escaping"));
+    other.run("put", "../escape", file.toString()).succeeds();
     Path into = Files.createDirectory(work.resolve("into"));
-    assertThat(asyncwq.run("get", "../escape", "-o", into.toString()).exits(1).oneLineError())
+    assertThat(other.run("get", "../escape", "-o", into.toString()).exits(1).oneLineError())
         .contains("'../escape'").contains("outside");
     assertThat(work.resolve("escape")).doesNotExist();
+    assertThat(into).isEmptyDirectory();
   }
 }
