@@ -1,0 +1,200 @@
+package org.asyncwq.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.asyncwq.storage.Store;
+import org.asyncwq.storage.block.ScrubReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench}: how fast this store puts, gets and scrubs, against plain positional
+ * {@code FileChannel} IO of the same bytes on the same file system.
+ *
+ * <p>The raw baseline does what the store must do at least: put writes the bytes to one file per
+ * mirror and forces them; get reads one copy; scrub reads every mirror's copy. The store's figure
+ * includes checksums, metadata and commits. Both read from the page cache when it holds the data,
+ * so the ratio compares the software paths more than the disk. Short by design: the storage
+ * benchmarks measure it properly.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measure put, get and scrub throughput of this store against raw file IO of the same bytes",
+      "on the same disk, and print the figures, the ratios and the command that reproduces them.",
+      "Uses a temporary object (removed afterwards); creates the store if there is none."
+    })
+final class BenchCommand extends StoreCommand {
+  private static final String OBJECT = ".asyncwq-bench";
+  private static final int CHUNK = 1 << 20;
+
+  @Option(
+      names = "--size",
+      paramLabel = "SIZE",
+      converter = ByteSize.class,
+      description = "Bytes to write and read (default 64M).")
+  long size = 64L << 20;
+
+  @Override
+  ExitStatus execute() throws Exception {
+    if (size < 4096) {
+      throw new IllegalArgumentException("--size must be at least 4K, got " + size);
+    }
+    StoreDirectory directory = storeDirectory();
+    byte[] pattern = new byte[CHUNK];
+    new SplittableRandom(42).nextBytes(pattern);
+    BenchResult result;
+    try (StoreSession session = directory.openOrCreate()) {
+      Store store = session.store();
+      int mirrors = store.deviceStats().size();
+      store.delete(OBJECT);
+      List<Path> rawFiles = new ArrayList<>();
+      for (int i = 0; i < mirrors; i++) {
+        rawFiles.add(directory.path().resolve(".bench-raw-" + i + ".tmp"));
+      }
+      try {
+        double rawWrite = mibPerSecond(size, () -> rawWrite(rawFiles, pattern));
+        double storePut = mibPerSecond(size, () -> store.put(OBJECT, new PatternStream(pattern, size)));
+        double rawRead = mibPerSecond(size, () -> rawRead(rawFiles.subList(0, 1)));
+        double storeGet = mibPerSecond(size, () -> store.get(OBJECT, OutputStream.nullOutputStream()));
+        double rawScrub = mibPerSecond(size * mirrors, () -> rawRead(rawFiles));
+        long scrubStart = System.nanoTime();
+        ScrubReport scrub = store.scrub((done, total) -> {}).get();
+        double scrubSeconds = Math.max(1e-9, (System.nanoTime() - scrubStart) / 1e9);
+        double storeScrub = scrub.blocks() * 4096.0 / (1 << 20) / scrubSeconds;
+        result = new BenchResult(
+            directory.path().toString(), size, mirrors,
+            Figure.of(storePut, rawWrite, "write " + mirrors + " files + force"),
+            Figure.of(storeGet, rawRead, "read 1 file"),
+            Figure.of(storeScrub, rawScrub, "read " + mirrors + " files"),
+            reproduce(directory.path()));
+      } finally {
+        store.delete(OBJECT);
+        for (Path raw : rawFiles) {
+          Files.deleteIfExists(raw);
+        }
+      }
+    }
+    output().result(result, out -> result.print(out));
+    return ExitStatus.OK;
+  }
+
+  private String reproduce(Path store) {
+    String sizeText = size % (1 << 20) == 0 ? (size >> 20) + "M"
+        : size % 1024 == 0 ? (size >> 10) + "K" : String.valueOf(size);
+    return "asyncwq --store " + store + " bench --size " + sizeText;
+  }
+
+  private interface Timed {
+    void run() throws Exception;
+  }
+
+  private static double mibPerSecond(long bytes, Timed work) throws Exception {
+    long start = System.nanoTime();
+    work.run();
+    double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+    return bytes / (double) (1 << 20) / seconds;
+  }
+
+  /** The least a mirrored put must do: the bytes to every mirror's file, then force each. */
+  private void rawWrite(List<Path> files, byte[] pattern) throws IOException {
+    List<FileChannel> channels = new ArrayList<>();
+    try {
+      for (Path file : files) {
+        channels.add(FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+      }
+      for (long position = 0; position < size; position += CHUNK) {
+        int n = (int) Math.min(CHUNK, size - position);
+        for (FileChannel channel : channels) {
+          ByteBuffer buffer = ByteBuffer.wrap(pattern, 0, n);
+          while (buffer.hasRemaining()) {
+            channel.write(buffer, position + n - buffer.remaining());
+          }
+        }
+      }
+      for (FileChannel channel : channels) {
+        channel.force(false);
+      }
+    } finally {
+      for (FileChannel channel : channels) {
+        channel.close();
+      }
+    }
+  }
+
+  private static void rawRead(List<Path> files) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
+    for (Path file : files) {
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        long position = 0;
+        int n;
+        while ((n = channel.read(buffer.clear(), position)) > 0) {
+          position += n;
+        }
+      }
+    }
+  }
+
+  /** {@code size} bytes repeating {@code pattern}, generated as read. */
+  private static final class PatternStream extends InputStream {
+    private final byte[] pattern;
+    private long left;
+
+    PatternStream(byte[] pattern, long size) {
+      this.pattern = pattern;
+      this.left = size;
+    }
+
+    @Override
+    public int read() {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (left == 0) {
+        return -1;
+      }
+      int n = (int) Math.min(Math.min(len, left), pattern.length);
+      System.arraycopy(pattern, 0, b, off, n);
+      left -= n;
+      return n;
+    }
+  }
+
+  /** One phase: the store's throughput, the raw baseline's, and store / raw. */
+  record Figure(double storeMiBps, double rawMiBps, double ratio, String raw) {
+    static Figure of(double storeMiBps, double rawMiBps, String raw) {
+      return new Figure(storeMiBps, rawMiBps, storeMiBps / rawMiBps, raw);
+    }
+  }
+
+  record BenchResult(
+      String store, long bytes, int mirrors, Figure put, Figure get, Figure scrub, String reproduce) {
+    void print(java.io.PrintStream out) {
+      out.println("bench: " + ByteSize.format(bytes) + " on " + mirrors + " mirrors in " + store
+          + " (raw IO on the same file system, positional FileChannel)");
+      line(out, "put", put);
+      line(out, "get", get);
+      line(out, "scrub", scrub);
+      out.println("reproduce: " + reproduce);
+    }
+
+    private static void line(java.io.PrintStream out, String phase, Figure f) {
+      out.println(String.format(Locale.ROOT, "%-6s %9.1f MiB/s   raw (%s) %9.1f MiB/s   ratio %.2f",
+          phase, f.storeMiBps(), f.raw(), f.rawMiBps(), f.ratio()));
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package org.asyncwq.storage;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import org.asyncwq.storage.block.Checksum;
+import org.asyncwq.storage.block.ChecksumType;
+import org.asyncwq.storage.tree.BlockPointer;
+
+/**
+ * One directory entry's value: the object's identity, size and the root of its extent map.
+ *
+ * @param id owner number of the object's extent-map pages
+ * @param size bytes
+ * @param generation commit that made it durable
+ * @param modified when it was put
+ * @param checksum checksum of its blocks
+ * @param extents contiguous runs of data blocks
+ * @param dataBlocks data blocks
+ * @param extentMap root of its extent map, null when empty
+ */
+record ObjectRecord(
+    long id,
+    long size,
+    long generation,
+    Instant modified,
+    ChecksumType checksum,
+    int extents,
+    long dataBlocks,
+    BlockPointer extentMap) {
+
+  byte[] encode() {
+    byte[] c = extentMap == null ? new byte[0] : extentMap.checksum().bytes();
+    ByteBuffer b = ByteBuffer.allocate(8 * 4 + 4 + 1 + 4 + 8 + 8 + 8 + 1 + c.length);
+    b.putLong(id).putLong(size).putLong(generation);
+    b.putLong(modified.getEpochSecond()).putInt(modified.getNano());
+    b.put((byte) checksum.ordinal()).putInt(extents).putLong(dataBlocks);
+    b.putLong(extentMap == null ? -1 : extentMap.block());
+    b.putLong(extentMap == null ? -1 : extentMap.generation());
+    b.put((byte) c.length).put(c);
+    return b.array();
+  }
+
+  static ObjectRecord decode(byte[] value) {
+    ByteBuffer b = ByteBuffer.wrap(value);
+    long id = b.getLong();
+    long size = b.getLong();
+    long gen = b.getLong();
+    Instant modified = Instant.ofEpochSecond(b.getLong(), b.getInt());
+    ChecksumType type = ChecksumType.values()[b.get()];
+    int extents = b.getInt();
+    long blocks = b.getLong();
+    long rootBlock = b.getLong();
+    long rootGen = b.getLong();
+    byte[] c = new byte[b.get()];
+    b.get(c);
+    BlockPointer root =
+        rootBlock < 0 ? null : new BlockPointer(rootBlock, rootGen, Checksum.fromBytes(type, c));
+    return new ObjectRecord(id, size, gen, modified, type, extents, blocks, root);
+  }
+
+  ObjectInfo info(String name) {
+    return new ObjectInfo(name, size, extents, checksum, generation, modified);
+  }
+
+  ObjectRecord committedAs(long gen) {
+    return new ObjectRecord(id, size, gen, modified, checksum, extents, dataBlocks, extentMap);
+  }
+}

@@ -1,0 +1,264 @@
+package org.asyncwq.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.asyncwq.storage.alloc.AllocationGroups;
+import org.asyncwq.storage.alloc.Extent;
+import org.asyncwq.storage.alloc.NoSpaceException;
+import org.asyncwq.storage.alloc.SplitAllocation;
+import org.asyncwq.storage.alloc.Transaction;
+import org.asyncwq.storage.block.BlockDevice;
+import org.asyncwq.storage.block.Checksum;
+import org.asyncwq.storage.block.ChecksumType;
+import org.asyncwq.storage.tree.BlockPointer;
+import org.asyncwq.storage.tree.PageKind;
+import org.asyncwq.storage.tree.TreeBuilder;
+
+/**
+ * One put, streamed: read a chunk, allocate blocks for it in the put's transaction, write it to
+ * every mirror (the volume checksums it on {@code csum} and writes on {@code submit}), and once the
+ * write completes append its runs and checksums to the object's new extent map. At most {@link
+ * #IN_FLIGHT} chunks of {@link #CHUNK_BLOCKS} blocks are in memory, whatever the object's size.
+ * Then the change goes to the {@link Committer} and the put returns once its commit is durable.
+ *
+ * <p>On any failure before the commit, the transaction is aborted: every block it took goes back
+ * (no commit references it), the AG locks are released, and the old object, if any, is untouched.
+ */
+final class PutWriter {
+  static final int CHUNK_BLOCKS = 64;
+  static final int IN_FLIGHT = 4;
+  private static final int BLOCK = BlockDevice.BLOCK_SIZE;
+  private static final AtomicInteger NEXT_TARGET = new AtomicInteger();
+
+  private final Mirrors mirrors;
+  private final AllocationGroups space;
+  private final Committer committer;
+  private final SplitAllocation splits;
+  private final ChecksumType type;
+
+  PutWriter(Mirrors mirrors, AllocationGroups space, Committer committer, SplitAllocation splits) {
+    this.mirrors = mirrors;
+    this.space = space;
+    this.committer = committer;
+    this.splits = splits;
+    this.type = mirrors.checksumType();
+  }
+
+  /** A written chunk piece waiting for its checksums. */
+  private record Piece(long fileBlock, Extent extent, CompletableFuture<List<Checksum>> write) {}
+
+  ObjectInfo put(String name, byte[] key, InputStream in) throws IOException {
+    committer.checkUsable();
+    Transaction txn = space.begin(NEXT_TARGET.getAndIncrement());
+    List<CompletableFuture<?>> started = new ArrayList<>();
+    ArrayDeque<List<Piece>> inflight = new ArrayDeque<>();
+    boolean submitted = false;
+    try {
+      allocateWithRetry(() -> {
+        txn.reserve(committer.reserveBlocks());
+        return null;
+      }, name, 0);
+      long id = committer.newObjectId();
+      long gen = committer.committed().generation() + 1;
+      TreeBuilder extents = new TreeBuilder(mirrors, PageKind.EXTENTS, id, gen,
+          () -> splits.allocateBlock(txn));
+      Runs runs = new Runs(extents, ExtentRun.maxBlocks(type));
+      ArrayDeque<byte[]> buffers = new ArrayDeque<>();
+      for (int i = 0; i < IN_FLIGHT; i++) {
+        buffers.add(new byte[CHUNK_BLOCKS * BLOCK]);
+      }
+      ArrayDeque<byte[]> busy = new ArrayDeque<>();
+      long size = 0;
+      long fileBlock = 0;
+      while (true) {
+        if (buffers.isEmpty()) {
+          runs.complete(inflight.poll());
+          buffers.add(busy.poll());
+        }
+        byte[] buf = buffers.poll();
+        int n = in.readNBytes(buf, 0, buf.length);
+        if (n == 0) {
+          buffers.add(buf);
+          break;
+        }
+        size += n;
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        java.util.Arrays.fill(buf, n, blocks * BLOCK, (byte) 0);
+        List<Piece> pieces = new ArrayList<>();
+        int off = 0;
+        while (off < blocks) {
+          int want = blocks - off;
+          long sizeSoFar = size;
+          Extent e = allocateWithRetry(() -> dataExtent(txn, want), name, sizeSoFar);
+          ByteBuffer slice = ByteBuffer.wrap(buf, off * BLOCK, (int) e.length() * BLOCK).slice();
+          CompletableFuture<List<Checksum>> w = mirrors.write(e.start(), slice);
+          started.add(w);
+          pieces.add(new Piece(fileBlock + off, e, w));
+          off += (int) e.length();
+        }
+        fileBlock += blocks;
+        inflight.add(pieces);
+        busy.add(buf);
+        if (n < buf.length) {
+          break;
+        }
+      }
+      while (!inflight.isEmpty()) {
+        runs.complete(inflight.poll());
+      }
+      runs.flush();
+      BlockPointer root = extents.finish();
+      started.addAll(extents.writes());
+      for (CompletableFuture<?> f : extents.writes()) {
+        Mirrors.join(f);
+      }
+      ObjectRecord rec = new ObjectRecord(id, size, 0, Instant.now(), type, runs.extents,
+          fileBlock, root);
+      Committer.Change change = new Committer.Change(key, rec, txn);
+      submitted = true;
+      long committedGen = Mirrors.join(committer.submit(change));
+      return rec.committedAs(committedGen).info(name);
+    } catch (IOException | RuntimeException | Error e) {
+      if (!submitted) {
+        settle(started);
+        txn.abort();
+      }
+      throw e;
+    }
+  }
+
+  /** Deletes {@code name}; true if it existed when the delete committed. */
+  boolean delete(String name, byte[] key) throws IOException {
+    committer.checkUsable();
+    Transaction txn = space.begin(NEXT_TARGET.getAndIncrement());
+    boolean submitted = false;
+    try {
+      allocateWithRetry(() -> {
+        txn.reserve(committer.reserveBlocks());
+        return null;
+      }, name, 0);
+      Committer.Change change = new Committer.Change(key, null, txn);
+      submitted = true;
+      Mirrors.join(committer.submit(change));
+      return change.existed;
+    } catch (IOException | RuntimeException | Error e) {
+      if (!submitted) {
+        txn.abort();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Data never takes the last {@link #floor()} free blocks: they stay for the directory pages a
+   * delete must copy-on-write, so a full store can always be emptied.
+   */
+  private Extent dataExtent(Transaction txn, int want) throws IOException {
+    long room = space.freeBlocks() - floor();
+    if (room < 1) {
+      throw new NoSpaceException("only the " + floor() + " blocks kept for deletes are free");
+    }
+    return txn.allocate(Math.min(want, room));
+  }
+
+  private long floor() {
+    long total = 0;
+    for (var g : space.groups()) {
+      total += g.blocks();
+    }
+    return Math.max(32, Math.min(256, total / 100));
+  }
+
+  /** Waits for writes still running before their blocks go back, so none lands after reuse. */
+  private static void settle(List<CompletableFuture<?>> started) {
+    for (CompletableFuture<?> f : started) {
+      try {
+        f.join();
+      } catch (RuntimeException ignored) {
+        // the put fails anyway; the block is freed either way
+      }
+    }
+  }
+
+  /** An allocation step. */
+  @FunctionalInterface
+  private interface Step<T> {
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs an allocation; when space runs out while a commit could free some (space deferred until
+   * the next commit), forces that commit and tries again, as btrfs commits to free pinned extents.
+   */
+  private <T> T allocateWithRetry(Step<T> step, String name, long written) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return step.run();
+      } catch (NoSpaceException e) {
+        if (attempt >= 3 || space.deferredBlocks() == 0) {
+          throw new StoreFullException("no room for object \"" + name + "\": space ran out after "
+              + written + " bytes (" + space.freeBlocks() + " blocks of " + BLOCK
+              + " bytes free); nothing was changed", e);
+        }
+        Mirrors.join(committer.forceCommit());
+      }
+    }
+  }
+
+  /** Collects written blocks into extent-map entries and counts contiguous extents. */
+  private static final class Runs {
+    private final TreeBuilder tree;
+    private final int max;
+    private final List<Checksum> sums = new ArrayList<>();
+    private long firstFileBlock = -1;
+    private long firstDevice;
+    private long lastDeviceEnd = -1;
+    int extents;
+
+    Runs(TreeBuilder tree, int max) {
+      this.tree = tree;
+      this.max = max;
+    }
+
+    void complete(List<Piece> pieces) throws IOException {
+      for (Piece p : pieces) {
+        List<Checksum> s = Mirrors.join(p.write());
+        for (int i = 0; i < s.size(); i++) {
+          add(p.fileBlock() + i, p.extent().start() + i, s.get(i));
+        }
+      }
+    }
+
+    private void add(long fileBlock, long device, Checksum sum) throws IOException {
+      if (device != lastDeviceEnd) {
+        extents++;
+      }
+      if (sums.size() == max || (firstFileBlock >= 0 && device != lastDeviceEnd)) {
+        flush();
+      }
+      if (firstFileBlock < 0) {
+        firstFileBlock = fileBlock;
+        firstDevice = device;
+      }
+      sums.add(sum);
+      lastDeviceEnd = device + 1;
+    }
+
+    void flush() throws IOException {
+      if (sums.isEmpty()) {
+        return;
+      }
+      ExtentRun run = new ExtentRun(firstFileBlock, firstDevice, List.copyOf(sums));
+      tree.append(run.key(), run.value());
+      sums.clear();
+      firstFileBlock = -1;
+    }
+  }
+}

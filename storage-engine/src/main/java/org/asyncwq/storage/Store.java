@@ -1,0 +1,292 @@
+package org.asyncwq.storage;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.asyncwq.storage.alloc.AllocationGroup;
+import org.asyncwq.storage.alloc.AllocationGroups;
+import org.asyncwq.storage.block.BlockDevice;
+import org.asyncwq.storage.block.BlockRef;
+import org.asyncwq.storage.block.DeviceStats;
+import org.asyncwq.storage.block.ScrubListener;
+import org.asyncwq.storage.block.ScrubReport;
+import org.asyncwq.storage.block.StorageQueues;
+
+/**
+ * A crash-safe object store on mirrored, checksummed devices: named objects of any size, kept in
+ * extents allocated from allocation groups, indexed by copy-on-write B+trees of checksummed pages,
+ * committed atomically through two superblock slots, and repaired from the other mirrors when a
+ * copy goes bad.
+ *
+ * <p><b>Durability.</b> {@link #put} and {@link #delete} return once the commit holding their change
+ * is durable on every healthy mirror. Concurrent changes share commits (group commit). After a crash
+ * at any instant the store opens at one of its last two commits; nothing a returned put stored is
+ * lost and no torn or foreign bytes are ever returned: every block read is verified against the
+ * checksum recorded in its parent, and a bad copy is replaced from a good mirror.
+ *
+ * <p><b>Objects.</b> Names are 1 to 1024 bytes of UTF-8 without NUL ({@link
+ * IllegalArgumentException} otherwise, saying why). A put streams its input in bounded memory and
+ * replaces an existing object atomically: readers see the old or the new version, never a mix. A
+ * get reads the version committed when it started, even if the object is replaced meanwhile.
+ *
+ * <p><b>Space.</b> A put that does not fit fails with {@link StoreFullException} and changes
+ * nothing. Space a delete frees is reused once no commit the store could still open, and no reader,
+ * references it.
+ *
+ * <p><b>Devices.</b> All mirrors share one layout (RAID1). The store owns its devices and closes
+ * them on {@link #close()}. Thread-safe: every method may be called from any thread.
+ */
+public final class Store implements AutoCloseable {
+  private static final Logger log = LogManager.getLogger(Store.class);
+
+  /** Owner number of directory pages. */
+  static final long DIRECTORY_OWNER = 1;
+
+  static final String DEVICE_PREFIX = "mirror-";
+  static final String DEVICE_SUFFIX = ".img";
+
+  private final StoreComponent component;
+  private final Mirrors mirrors;
+  private final AllocationGroups space;
+  private final Committer committer;
+  private final PutWriter writer;
+  private final ObjectReader reader;
+  /** Held shared by every put and delete, exclusively by a replace waiting for them to finish. */
+  private final ReentrantReadWriteLock changes = new ReentrantReadWriteLock();
+  private volatile boolean closed;
+
+  Store(StoreComponent component, Mirrors mirrors, AllocationGroups space, Superblock sb,
+      int height) {
+    this.component = component;
+    this.mirrors = mirrors;
+    this.space = space;
+    this.committer = new Committer(mirrors, space, sb, height);
+    this.writer = new PutWriter(mirrors, space, committer, component.splitAllocation());
+    this.reader = new ObjectReader(mirrors);
+  }
+
+  /**
+   * Creates a store in {@code dir} (made if missing): one sparse device file per mirror, {@code
+   * mirror-0.img} upwards, each {@code options.deviceSize()} bytes.
+   *
+   * @throws java.nio.file.FileAlreadyExistsException if {@code dir} already holds device files
+   */
+  public static Store create(Path dir, StoreOptions options) throws IOException {
+    return StoreOpener.create(dir, options);
+  }
+
+  /**
+   * Creates a store on {@code devices} (1 to 4 of equal size; the mirror count and size come from
+   * them). Refuses devices that already hold a store.
+   */
+  public static Store create(List<BlockDevice> devices, StoreOptions options) throws IOException {
+    return StoreOpener.create(devices, options);
+  }
+
+  /** Opens the store on {@code devices}, given in mirror order. */
+  public static Store open(List<BlockDevice> devices) throws IOException {
+    return StoreOpener.open(devices);
+  }
+
+  /**
+   * Opens the store whose device files ({@code mirror-N.img}) are in {@code dir}.
+   *
+   * @throws CorruptStoreException if no store can be opened there; the message says why and where
+   */
+  public static Store open(Path dir) throws IOException {
+    return StoreOpener.open(dir);
+  }
+
+  /** Stores {@code data} (read to its end) as {@code name}, replacing any object of that name. */
+  public ObjectInfo put(String name, InputStream data) throws IOException {
+    byte[] key = Names.encode(name);
+    ensureOpen();
+    changes.readLock().lock();
+    try {
+      return writer.put(name, key, data);
+    } finally {
+      changes.readLock().unlock();
+    }
+  }
+
+  /** Stores the contents of {@code file} as {@code name}. */
+  public ObjectInfo put(String name, Path file) throws IOException {
+    byte[] key = Names.encode(name);
+    ensureOpen();
+    try (InputStream in = Files.newInputStream(file)) {
+      return put(name, in);
+    }
+  }
+
+  /** Writes the object's bytes to {@code out}, each block verified. */
+  public void get(String name, OutputStream out) throws IOException {
+    byte[] key = Names.encode(name);
+    ensureOpen();
+    try (Snapshot s = committer.snapshot()) {
+      reader.copy(reader.require(s, name, key), out);
+    }
+  }
+
+  /** The object's bytes (objects up to 2 GiB; larger ones need {@link #get}). */
+  public byte[] read(String name) throws IOException {
+    byte[] key = Names.encode(name);
+    ensureOpen();
+    try (Snapshot s = committer.snapshot()) {
+      ObjectRecord r = reader.require(s, name, key);
+      if (r.size() > Integer.MAX_VALUE - 16) {
+        throw new IllegalStateException("object \"" + name + "\" has " + r.size()
+            + " bytes, too many for one array; use get(name, out)");
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream((int) r.size());
+      reader.copy(r, out);
+      return out.toByteArray();
+    }
+  }
+
+  /** The object's description, or empty if there is none. */
+  public Optional<ObjectInfo> stat(String name) throws IOException {
+    byte[] key = Names.encode(name);
+    ensureOpen();
+    try (Snapshot s = committer.snapshot()) {
+      return Optional.ofNullable(reader.find(s, key)).map(r -> r.info(name));
+    }
+  }
+
+  /** Objects whose names start with {@code prefix} ("" for all), sorted by name (UTF-8 order). */
+  public List<ObjectInfo> list(String prefix) throws IOException {
+    byte[] p = Names.encodePrefix(prefix);
+    ensureOpen();
+    try (Snapshot s = committer.snapshot()) {
+      return reader.list(s, p);
+    }
+  }
+
+  /** Deletes the object; returns whether there was one. Durable when it returns. */
+  public boolean delete(String name) throws IOException {
+    byte[] key = Names.encode(name);
+    ensureOpen();
+    if (stat(name).isEmpty()) {
+      return false;
+    }
+    changes.readLock().lock();
+    try {
+      return writer.delete(name, key);
+    } finally {
+      changes.readLock().unlock();
+    }
+  }
+
+  /**
+   * Where the block holding byte {@code offset} of the object lives on each mirror.
+   *
+   * @throws IllegalArgumentException if {@code offset} is not within the object
+   */
+  public List<BlockLocation> locate(String name, long offset) throws IOException {
+    byte[] key = Names.encode(name);
+    ensureOpen();
+    try (Snapshot s = committer.snapshot()) {
+      long block = reader.deviceBlock(reader.require(s, name, key), name, offset);
+      List<BlockLocation> out = new ArrayList<>();
+      for (int m = 0; m < mirrors.mirrors(); m++) {
+        out.add(new BlockLocation(m, block));
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Reads every block the newest commit references, data and metadata, on every healthy mirror;
+   * verifies each copy and rewrites bad ones from a good copy.
+   */
+  public CompletableFuture<ScrubReport> scrub(ScrubListener listener) {
+    try {
+      ensureOpen();
+      Snapshot s = committer.snapshot();
+      List<BlockRef> refs;
+      try {
+        refs = StoreChecks.references(mirrors, s.superblock());
+      } catch (IOException | RuntimeException e) {
+        s.close();
+        throw e;
+      }
+      return mirrors.volume().scrub(refs, listener).whenComplete((r, t) -> s.close());
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Checks that the trees, checksums and free-space accounting of the newest commit are consistent;
+   * lists every problem found. Bad copies it reads are repaired as any read repairs them.
+   */
+  public CheckReport check() throws IOException {
+    ensureOpen();
+    try (Snapshot s = committer.snapshot()) {
+      return StoreChecks.check(mirrors, space, s.superblock());
+    }
+  }
+
+  /**
+   * Replaces mirror {@code mirror} by {@code replacement} (as large as the others), copying every
+   * referenced block to it from the healthy mirrors, verified; the store stays usable meanwhile.
+   * The replaced device is closed.
+   */
+  public void replace(int mirror, BlockDevice replacement, ScrubListener listener)
+      throws IOException {
+    ensureOpen();
+    new Resilver(mirrors, committer, changes).run(mirror, replacement, listener);
+  }
+
+  /** Devices, volume counters, space per allocation group and queue figures now. */
+  public StoreStats stats() {
+    List<GroupSpace> groups = new ArrayList<>();
+    for (AllocationGroup g : space.groups()) {
+      groups.add(new GroupSpace(g.index(), g.start(), g.blocks(), g.freeBlocks()));
+    }
+    Superblock sb = committer.committed();
+    StorageQueues q = component.queues();
+    return new StoreStats(mirrors.volume().deviceStats(), mirrors.volume().stats(), groups,
+        q.stats(), sb.generation(), committer.commits(), sb.objects(), space.freeBlocks(),
+        space.deferredBlocks());
+  }
+
+  /** Each mirror's state and error counters. */
+  public List<DeviceStats> deviceStats() {
+    return mirrors.volume().deviceStats();
+  }
+
+  /**
+   * Finishes the commits in progress, then closes the volume, its devices and the queues. Calls
+   * after this fail with {@link IllegalStateException}.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    committer.close();
+    try {
+      mirrors.close();
+    } finally {
+      component.queues().close();
+    }
+    log.debug("store closed");
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("store is closed");
+    }
+  }
+}

@@ -1,0 +1,339 @@
+package org.asyncwq.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.asyncwq.storage.alloc.AllocationGroups;
+import org.asyncwq.storage.alloc.Extent;
+import org.asyncwq.storage.block.BlockDevice;
+import org.asyncwq.storage.block.FileBlockDevice;
+import org.asyncwq.storage.tree.CowTree;
+import org.asyncwq.storage.tree.PageKind;
+
+/**
+ * Creating and opening stores: superblock slots, choosing the commit to open, rebuilding free
+ * space, repairing stale or damaged superblocks.
+ *
+ * <p><b>Open.</b> Both slots of every mirror are read and verified. The newest generation whose
+ * superblock verifies and whose directory root reads back verified is opened; if its root is bad
+ * on every mirror the previous generation is tried (the two newest commits are always openable).
+ * Free space is everything neither of the two commits references; what only the older one
+ * references is deferred until the next commit. Only then, once the store is known good, is any
+ * stale or damaged slot rewritten from a good copy: a store that cannot be opened is never written.
+ */
+final class StoreOpener {
+  private static final Logger log = LogManager.getLogger(StoreOpener.class);
+  private static final Pattern DEVICE = Pattern.compile("mirror-(\\d+)\\.img");
+
+  private StoreOpener() {}
+
+  static Store create(Path dir, StoreOptions o) throws IOException {
+    Files.createDirectories(dir);
+    for (int m = 0; m < o.mirrors(); m++) {
+      Path f = deviceFile(dir, m);
+      if (Files.exists(f)) {
+        throw new FileAlreadyExistsException(f.toString(), null,
+            "the directory already holds a store; open it instead");
+      }
+    }
+    List<BlockDevice> devices = new ArrayList<>();
+    try {
+      for (int m = 0; m < o.mirrors(); m++) {
+        devices.add(FileBlockDevice.create(deviceFile(dir, m), o.deviceSize() / BlockDevice.BLOCK_SIZE));
+      }
+      return create(devices, o);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(devices);
+      for (int m = 0; m < devices.size(); m++) {
+        Files.deleteIfExists(deviceFile(dir, m));
+      }
+      throw e;
+    }
+  }
+
+  static Store create(List<BlockDevice> devices, StoreOptions o) throws IOException {
+    if (devices.isEmpty() || devices.size() > 4) {
+      throw new IllegalArgumentException("a store needs 1 to 4 devices, got " + devices.size());
+    }
+    long blocks = devices.get(0).blockCount();
+    for (int m = 0; m < devices.size(); m++) {
+      if (devices.get(m).blockCount() != blocks) {
+        throw new IllegalArgumentException("mirrors must be of equal size: mirror 0 has " + blocks
+            + " blocks, mirror " + m + " has " + devices.get(m).blockCount());
+      }
+    }
+    if ((blocks - 2) / o.allocationGroups() < 64) {
+      throw new IllegalArgumentException("devices of " + blocks + " blocks are too small for "
+          + o.allocationGroups() + " allocation groups of at least 64 blocks");
+    }
+    for (int m = 0; m < devices.size(); m++) {
+      for (int slot = 0; slot < Superblock.SLOTS; slot++) {
+        ByteBuffer b = ByteBuffer.allocate(BlockDevice.BLOCK_SIZE);
+        devices.get(m).read(slot, b);
+        if (b.getLong(0) == Superblock.MAGIC) {
+          throw new IllegalArgumentException("mirror " + m + " (" + devices.get(m)
+              + ") already holds an asyncwq store; open it instead");
+        }
+      }
+    }
+    UUID id = UUID.randomUUID();
+    for (long gen = 0; gen < Superblock.SLOTS; gen++) {
+      Superblock sb = new Superblock(id, 0, devices.size(), o.checksum(), o.allocationGroups(),
+          blocks, gen, 1, 0, null);
+      for (int m = 0; m < devices.size(); m++) {
+        devices.get(m).write(sb.slot(), sb.forMirror(m).encode());
+      }
+    }
+    for (BlockDevice d : devices) {
+      d.flush();
+    }
+    log.info("created store {} on {} mirrors of {} blocks", id, devices.size(), blocks);
+    return open(devices);
+  }
+
+  static Store open(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new NoSuchFileException(dir.toString(), null, "no such store directory");
+    }
+    TreeMap<Integer, Path> files = new TreeMap<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      s.forEach(p -> {
+        Matcher mt = DEVICE.matcher(p.getFileName().toString());
+        if (mt.matches()) {
+          files.put(Integer.parseInt(mt.group(1)), p);
+        }
+      });
+    }
+    if (files.isEmpty()) {
+      throw new CorruptStoreException(dir + " holds no store: no mirror-N.img device files");
+    }
+    if (files.lastKey() != files.size() - 1) {
+      throw new CorruptStoreException(dir + ": device files " + files.keySet()
+          + " are not mirror-0.img to mirror-" + (files.size() - 1) + ".img");
+    }
+    List<BlockDevice> devices = new ArrayList<>();
+    try {
+      for (Path p : files.values()) {
+        devices.add(FileBlockDevice.open(p));
+      }
+      return open(devices);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(devices);
+      throw e;
+    }
+  }
+
+  static Store open(List<BlockDevice> devices) throws IOException {
+    if (devices.isEmpty() || devices.size() > 4) {
+      throw new IllegalArgumentException("a store has 1 to 4 devices, got " + devices.size());
+    }
+    int n = devices.size();
+    Superblock.Read[][] slots = new Superblock.Read[n][Superblock.SLOTS];
+    List<String> problems = new ArrayList<>();
+    List<Superblock> valid = new ArrayList<>();
+    for (int m = 0; m < n; m++) {
+      BlockDevice d = devices.get(m);
+      for (int s = 0; s < Superblock.SLOTS; s++) {
+        Superblock.Read r;
+        if (d.blockCount() <= s) {
+          r = new Superblock.Read(null, "device has only " + d.blockCount() + " blocks", false);
+        } else {
+          try {
+            ByteBuffer b = ByteBuffer.allocate(BlockDevice.BLOCK_SIZE);
+            d.read(s, b);
+            r = Superblock.decode(b.clear());
+          } catch (IOException e) {
+            r = new Superblock.Read(null, "read failed: " + e.getMessage(), false);
+          }
+        }
+        slots[m][s] = r;
+        String where = "mirror " + m + " (" + d + ") superblock slot " + s;
+        if (r.unknownVersion()) {
+          throw new CorruptStoreException(where + ": " + r.problem());
+        }
+        if (!r.ok()) {
+          problems.add(where + ": " + r.problem());
+        } else if (r.superblock().mirror() != m) {
+          problems.add(where + ": belongs to mirror " + r.superblock().mirror()
+              + " (devices given out of order?)");
+          slots[m][s] = new Superblock.Read(null, "wrong mirror index", false);
+        } else {
+          valid.add(r.superblock());
+        }
+      }
+    }
+    if (valid.isEmpty()) {
+      throw new CorruptStoreException("no valid superblock on any device: "
+          + String.join("; ", problems));
+    }
+    valid.sort(Comparator.comparingLong(Superblock::generation).reversed());
+    Superblock newest = valid.get(0);
+    for (Superblock sb : valid) {
+      if (!sb.store().equals(newest.store())) {
+        throw new CorruptStoreException("devices belong to different stores: " + newest.store()
+            + " and " + sb.store() + " (a foreign device among the mirrors)");
+      }
+    }
+    if (newest.mirrors() != n) {
+      throw new CorruptStoreException("the store has " + newest.mirrors() + " mirrors but "
+          + n + " devices were given");
+    }
+    for (int m = 0; m < n; m++) {
+      if (devices.get(m).blockCount() < newest.deviceBlocks()) {
+        throw new CorruptStoreException("mirror " + m + " (" + devices.get(m) + ") has "
+            + devices.get(m).blockCount() + " blocks but the store needs " + newest.deviceBlocks()
+            + " (truncated device?)");
+      }
+    }
+    StoreComponent component = StoreComponent.create(devices, newest.checksum(), Map.of());
+    try {
+      Mirrors mirrors = new Mirrors(devices, component.volume(), component.queues());
+      Superblock chosen = null;
+      Superblock previous = null;
+      IOException rootProblem = null;
+      for (Superblock sb : distinctGenerations(valid)) {
+        if (chosen != null) {
+          if (sb.generation() == chosen.generation() - 1) {
+            previous = sb;
+          }
+          break;
+        }
+        try {
+          new CowTree(mirrors, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, sb.directory()).height();
+          chosen = sb;
+        } catch (IOException e) {
+          rootProblem = e;
+          log.warn("superblock generation {} has an unreadable directory root: {}",
+              sb.generation(), e.toString());
+        }
+      }
+      if (chosen == null) {
+        throw new CorruptStoreException("no superblock's directory root verifies on any mirror",
+            rootProblem);
+      }
+      AllocationGroups space = rebuildSpace(mirrors, chosen, previous);
+      int height =
+          new CowTree(mirrors, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, chosen.directory())
+              .height();
+      repairSlots(devices, slots, valid, chosen);
+      log.info("opened store {} at generation {} ({} objects)", chosen.store(),
+          chosen.generation(), chosen.objects());
+      return new Store(component, mirrors, space, chosen, height);
+    } catch (IOException | RuntimeException e) {
+      component.queues().close();
+      throw e;
+    }
+  }
+
+  private static List<Superblock> distinctGenerations(List<Superblock> sorted) {
+    List<Superblock> out = new ArrayList<>();
+    for (Superblock sb : sorted) {
+      if (out.isEmpty() || out.get(out.size() - 1).generation() != sb.generation()) {
+        out.add(sb);
+      }
+    }
+    return out;
+  }
+
+  private static AllocationGroups rebuildSpace(Mirrors mirrors, Superblock chosen,
+      Superblock previous) throws IOException {
+    BitSet now = new BitSet();
+    StoreWalker walker = new StoreWalker(mirrors);
+    try {
+      walker.all(chosen.directory(), (start, sums, meta) -> now.set(
+          Math.toIntExact(start), Math.toIntExact(start + sums.size())), null);
+    } catch (IOException e) {
+      throw new CorruptStoreException("metadata of generation " + chosen.generation()
+          + " is damaged on every mirror: " + e.getMessage(), e);
+    }
+    BitSet before = new BitSet();
+    if (previous != null) {
+      try {
+        walker.all(previous.directory(), (start, sums, meta) -> before.set(
+            Math.toIntExact(start), Math.toIntExact(start + sums.size())), null);
+      } catch (IOException e) {
+        log.warn("generation {} cannot be walked, its space is reused: {}",
+            previous.generation(), e.toString());
+        before.clear();
+      }
+    }
+    AllocationGroups space =
+        AllocationGroups.of(Superblock.SLOTS, chosen.deviceBlocks(), chosen.groups());
+    BitSet used = (BitSet) now.clone();
+    used.or(before);
+    for (Extent e : runs(used)) {
+      space.markUsed(e);
+    }
+    before.andNot(now);
+    space.deferFree(chosen.generation(), runs(before));
+    space.committed(chosen.generation());
+    return space;
+  }
+
+  private static List<Extent> runs(BitSet set) {
+    List<Extent> out = new ArrayList<>();
+    for (int s = set.nextSetBit(0); s >= 0; ) {
+      int e = set.nextClearBit(s);
+      out.add(new Extent(s, e - s));
+      s = set.nextSetBit(e);
+    }
+    return out;
+  }
+
+  /** Rewrites every slot that is damaged or older than the best good copy of that slot. */
+  private static void repairSlots(List<BlockDevice> devices, Superblock.Read[][] slots,
+      List<Superblock> valid, Superblock chosen) throws IOException {
+    for (int s = 0; s < Superblock.SLOTS; s++) {
+      Superblock best = null;
+      for (Superblock sb : valid) {
+        if (sb.slot() == s && sb.generation() <= chosen.generation()
+            && (best == null || sb.generation() > best.generation())) {
+          best = sb;
+        }
+      }
+      if (best == null) {
+        continue;
+      }
+      for (int m = 0; m < devices.size(); m++) {
+        Superblock.Read r = slots[m][s];
+        if (r.ok() && r.superblock().generation() == best.generation()) {
+          continue;
+        }
+        log.warn("rewriting superblock slot {} of mirror {} ({}) with generation {}", s, m,
+            r.ok() ? "stale generation " + r.superblock().generation() : r.problem(),
+            best.generation());
+        devices.get(m).write(s, best.forMirror(m).encode());
+        devices.get(m).flush();
+      }
+    }
+  }
+
+  static Path deviceFile(Path dir, int mirror) {
+    return dir.resolve(Store.DEVICE_PREFIX + mirror + Store.DEVICE_SUFFIX);
+  }
+
+  private static void closeQuietly(List<BlockDevice> devices) {
+    for (BlockDevice d : devices) {
+      try {
+        d.close();
+      } catch (Exception e) {
+        log.debug("closing {} failed: {}", d, e.toString());
+      }
+    }
+  }
+}

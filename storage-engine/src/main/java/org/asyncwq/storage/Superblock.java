@@ -1,0 +1,118 @@
+package org.asyncwq.storage;
+
+import java.nio.ByteBuffer;
+import java.util.UUID;
+import java.util.zip.CRC32C;
+import org.asyncwq.storage.block.BlockDevice;
+import org.asyncwq.storage.block.Checksum;
+import org.asyncwq.storage.block.ChecksumType;
+import org.asyncwq.storage.tree.BlockPointer;
+
+/**
+ * One superblock: the root of everything, written to slot {@code generation % 2} (blocks 0 and 1)
+ * of every mirror at the end of a commit. Its own checksum is always CRC32C, so it can be verified
+ * before the store's checksum type is known.
+ *
+ * <pre>
+ *   0 magic "AWQSTORE"  8 format version  12 reserved  16 store UUID  32 mirror index
+ *  36 mirror count  40 checksum type  44 allocation groups  48 device blocks  56 generation
+ *  64 next object id  72 objects  80 directory root block (-1: empty), generation, checksum length,
+ *  checksum ... 4092 CRC32C of bytes 0..4091
+ * </pre>
+ */
+record Superblock(
+    UUID store,
+    int mirror,
+    int mirrors,
+    ChecksumType checksum,
+    int groups,
+    long deviceBlocks,
+    long generation,
+    long nextObjectId,
+    long objects,
+    BlockPointer directory) {
+
+  static final long MAGIC = 0x41575153544f5245L; // "AWQSTORE"
+  static final int VERSION = 1;
+  static final int SLOTS = 2;
+  private static final int CRC_AT = BlockDevice.BLOCK_SIZE - 4;
+
+  /** The slot this superblock goes to. */
+  int slot() {
+    return (int) (generation % SLOTS);
+  }
+
+  Superblock forMirror(int m) {
+    return new Superblock(store, m, mirrors, checksum, groups, deviceBlocks, generation,
+        nextObjectId, objects, directory);
+  }
+
+  ByteBuffer encode() {
+    ByteBuffer b = ByteBuffer.allocate(BlockDevice.BLOCK_SIZE);
+    b.putLong(MAGIC).putInt(VERSION).putInt(0);
+    b.putLong(store.getMostSignificantBits()).putLong(store.getLeastSignificantBits());
+    b.putInt(mirror).putInt(mirrors).putInt(checksum.ordinal()).putInt(groups);
+    b.putLong(deviceBlocks).putLong(generation).putLong(nextObjectId).putLong(objects);
+    if (directory == null) {
+      b.putLong(-1).putLong(-1).put((byte) 0);
+    } else {
+      byte[] c = directory.checksum().bytes();
+      b.putLong(directory.block()).putLong(directory.generation()).put((byte) c.length).put(c);
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(b.array(), 0, CRC_AT);
+    b.putInt(CRC_AT, (int) crc.getValue());
+    b.clear();
+    return b;
+  }
+
+  /** What reading one slot found: a superblock, or why there is none. */
+  record Read(Superblock superblock, String problem, boolean unknownVersion) {
+    boolean ok() {
+      return superblock != null;
+    }
+  }
+
+  static Read decode(ByteBuffer raw) {
+    ByteBuffer b = raw.duplicate();
+    byte[] page = new byte[BlockDevice.BLOCK_SIZE];
+    b.get(page);
+    b = ByteBuffer.wrap(page);
+    if (b.getLong(0) != MAGIC) {
+      return new Read(null, "bad magic (not an asyncwq store superblock)", false);
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(page, 0, CRC_AT);
+    if ((int) crc.getValue() != b.getInt(CRC_AT)) {
+      return new Read(null, "superblock checksum does not match (damaged)", false);
+    }
+    int version = b.getInt(8);
+    if (version != VERSION) {
+      return new Read(null, "unknown format version " + version + " (this build reads version "
+          + VERSION + " only)", true);
+    }
+    b.position(16);
+    UUID store = new UUID(b.getLong(), b.getLong());
+    int mirror = b.getInt();
+    int mirrors = b.getInt();
+    int type = b.getInt();
+    int groups = b.getInt();
+    if (type < 0 || type >= ChecksumType.values().length || mirrors < 1 || mirror < 0
+        || mirror >= mirrors || groups < 1) {
+      return new Read(null, "superblock fields out of range (damaged)", false);
+    }
+    ChecksumType ct = ChecksumType.values()[type];
+    long deviceBlocks = b.getLong();
+    long gen = b.getLong();
+    long nextId = b.getLong();
+    long objects = b.getLong();
+    long rootBlock = b.getLong();
+    long rootGen = b.getLong();
+    byte[] c = new byte[b.get()];
+    b.get(c);
+    BlockPointer dir =
+        rootBlock < 0 ? null : new BlockPointer(rootBlock, rootGen, Checksum.fromBytes(ct, c));
+    return new Read(new Superblock(store, mirror, mirrors, ct, groups, deviceBlocks, gen, nextId,
+        objects, dir), null, false);
+  }
+}

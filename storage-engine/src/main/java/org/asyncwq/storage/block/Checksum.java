@@ -1,0 +1,148 @@
+package org.asyncwq.storage.block;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.zip.CRC32C;
+import net.openhft.hashing.LongHashFunction;
+
+/**
+ * The checksum of one block (or any run of bytes): its {@link ChecksumType} and its bytes, a value
+ * with {@code equals}/{@code hashCode} and a hex {@code toString()} such as {@code
+ * CRC32C:1a2b3c4d}.
+ *
+ * <p>{@link #of} reads the buffer's remaining bytes without moving its position or limit. {@link
+ * #matches} verifies a buffer against this checksum. Immutable and thread-safe.
+ */
+public final class Checksum {
+  private static final LongHashFunction XX = LongHashFunction.xx();
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(() -> {
+        try {
+          return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+          throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+      });
+
+  private final ChecksumType type;
+  private final byte[] bytes;
+
+  private Checksum(ChecksumType type, byte[] bytes) {
+    this.type = type;
+    this.bytes = bytes;
+  }
+
+  /** The checksum of {@code block}'s remaining bytes (normally one block); the buffer is untouched. */
+  public static Checksum of(ChecksumType type, ByteBuffer block) {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(block, "block");
+    return compute(type, block, block.position(), block.remaining());
+  }
+
+  /**
+   * A checksum read back from storage.
+   *
+   * @throws IllegalArgumentException if {@code bytes} is not {@code type.size()} long
+   */
+  public static Checksum fromBytes(ChecksumType type, byte[] bytes) {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(bytes, "bytes");
+    if (bytes.length != type.size()) {
+      throw new IllegalArgumentException("a " + type + " checksum has " + type.size()
+          + " bytes, got " + bytes.length);
+    }
+    return new Checksum(type, bytes.clone());
+  }
+
+  /** Whether {@code block}'s remaining bytes have this checksum; the buffer is untouched. */
+  public boolean matches(ByteBuffer block) {
+    return matches(block, block.position(), block.remaining());
+  }
+
+  /** Bytes {@code [offset, offset + length)} of {@code buf}, by absolute index, hashed. */
+  static Checksum compute(ChecksumType type, ByteBuffer buf, int offset, int length) {
+    switch (type) {
+      case CRC32C:
+        return new Checksum(type, toBytes(crc32c(buf, offset, length), 4));
+      case XXH64:
+        return new Checksum(type, toBytes(XX.hashBytes(buf, offset, length), 8));
+      case SHA256:
+        return new Checksum(type, sha256(buf, offset, length));
+      default:
+        throw new AssertionError(type);
+    }
+  }
+
+  /** Whether bytes {@code [offset, offset + length)} of {@code buf} have this checksum. */
+  boolean matches(ByteBuffer buf, int offset, int length) {
+    switch (type) {
+      case CRC32C:
+        return crc32c(buf, offset, length) == toLong(bytes);
+      case XXH64:
+        return XX.hashBytes(buf, offset, length) == toLong(bytes);
+      case SHA256:
+        return MessageDigest.isEqual(sha256(buf, offset, length), bytes);
+      default:
+        throw new AssertionError(type);
+    }
+  }
+
+  private static long crc32c(ByteBuffer buf, int offset, int length) {
+    CRC32C crc = new CRC32C();
+    crc.update(buf.duplicate().limit(offset + length).position(offset));
+    return crc.getValue();
+  }
+
+  private static byte[] sha256(ByteBuffer buf, int offset, int length) {
+    MessageDigest md = SHA256.get();
+    md.update(buf.duplicate().limit(offset + length).position(offset));
+    return md.digest();
+  }
+
+  private static byte[] toBytes(long value, int size) {
+    byte[] b = new byte[size];
+    for (int i = size - 1; i >= 0; i--) {
+      b[i] = (byte) value;
+      value >>>= 8;
+    }
+    return b;
+  }
+
+  private static long toLong(byte[] b) {
+    long v = 0;
+    for (byte x : b) {
+      v = (v << 8) | (x & 0xff);
+    }
+    return v;
+  }
+
+  public ChecksumType type() {
+    return type;
+  }
+
+  /** A copy of the checksum's bytes, {@code type().size()} long. */
+  public byte[] bytes() {
+    return bytes.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Checksum && ((Checksum) o).type == type
+        && Arrays.equals(((Checksum) o).bytes, bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * type.hashCode() + Arrays.hashCode(bytes);
+  }
+
+  /** {@code TYPE:hex}, for example {@code CRC32C:e3069283}. */
+  @Override
+  public String toString() {
+    return type + ":" + HexFormat.of().formatHex(bytes);
+  }
+}

@@ -1,0 +1,147 @@
+package org.asyncwq.storage.block;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * A {@link BlockDevice} on a file, or on a Linux block device file such as {@code /dev/nbd0}
+ * (so a mirror may live on another machine through NBD, iSCSI or Ceph RBD).
+ *
+ * <p>All IO is positional {@link FileChannel} IO ({@code pread}/{@code pwrite}), so concurrent reads
+ * and writes of different blocks proceed in parallel without a lock. {@link #flush()} is {@code
+ * FileChannel.force(true)}. {@link #create} makes a sparse file and refuses to overwrite an existing
+ * one; {@link #open} takes the size from the file, which must be a whole number of blocks.
+ */
+public final class FileBlockDevice implements BlockDevice {
+  private static final Logger log = LogManager.getLogger(FileBlockDevice.class);
+
+  private final Path file;
+  private final FileChannel channel;
+  private final long blockCount;
+
+  private FileBlockDevice(Path file, FileChannel channel, long blockCount) {
+    this.file = file;
+    this.channel = channel;
+    this.blockCount = blockCount;
+  }
+
+  /**
+   * Creates a sparse file of {@code blockCount} blocks.
+   *
+   * @throws FileAlreadyExistsException if {@code file} exists (it is left untouched)
+   * @throws IllegalArgumentException if {@code blockCount} is not positive
+   */
+  public static FileBlockDevice create(Path file, long blockCount) throws IOException {
+    Objects.requireNonNull(file, "file");
+    if (blockCount <= 0) {
+      throw new IllegalArgumentException("blockCount must be positive, was " + blockCount);
+    }
+    if (blockCount > Long.MAX_VALUE / BLOCK_SIZE) {
+      throw new IllegalArgumentException("blockCount " + blockCount + " is too large");
+    }
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+        StandardOpenOption.WRITE, StandardOpenOption.SPARSE);
+    try {
+      // One byte at the very end sizes the file without allocating the blocks before it.
+      ch.write(ByteBuffer.allocate(1), blockCount * BLOCK_SIZE - 1);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      Files.deleteIfExists(file);
+      throw e;
+    }
+    log.debug("created {} with {} blocks", file, blockCount);
+    return new FileBlockDevice(file, ch, blockCount);
+  }
+
+  /**
+   * Opens an existing file or block device file; its size must be a positive whole number of blocks.
+   *
+   * @throws java.nio.file.NoSuchFileException if it does not exist
+   * @throws IOException if its size is not a positive whole number of blocks
+   */
+  public static FileBlockDevice open(Path file) throws IOException {
+    Objects.requireNonNull(file, "file");
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      long size = ch.size();
+      if (size == 0 && !Files.isRegularFile(file)) {
+        size = blockDeviceBytes(file);
+      }
+      if (size <= 0 || size % BLOCK_SIZE != 0) {
+        throw new IOException(file + " holds " + size
+            + " bytes, which is not a positive whole number of " + BLOCK_SIZE + "-byte blocks");
+      }
+      return new FileBlockDevice(file, ch, size / BLOCK_SIZE);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The size of a Linux block device file, which {@code FileChannel.size()} may report as 0: sysfs
+   * gives it in 512-byte sectors.
+   */
+  private static long blockDeviceBytes(Path file) throws IOException {
+    Path sysfs = Path.of("/sys/class/block", file.toRealPath().getFileName().toString(), "size");
+    if (!Files.isReadable(sysfs)) {
+      return 0;
+    }
+    return Long.parseLong(Files.readString(sysfs).trim()) * 512;
+  }
+
+  /** The file this device reads and writes. */
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public long blockCount() {
+    return blockCount;
+  }
+
+  @Override
+  public void read(long firstBlock, ByteBuffer dst) throws IOException {
+    BlockRange.check("read of " + file, firstBlock, dst, blockCount);
+    long pos = firstBlock * BLOCK_SIZE;
+    while (dst.hasRemaining()) {
+      int n = channel.read(dst, pos);
+      if (n < 0) {
+        throw new IOException(file + ": unexpected end of file at byte " + pos);
+      }
+      pos += n;
+    }
+  }
+
+  @Override
+  public void write(long firstBlock, ByteBuffer src) throws IOException {
+    BlockRange.check("write to " + file, firstBlock, src, blockCount);
+    long pos = firstBlock * BLOCK_SIZE;
+    while (src.hasRemaining()) {
+      pos += channel.write(src, pos);
+    }
+  }
+
+  @Override
+  public void flush() throws IOException {
+    channel.force(true);
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+
+  @Override
+  public String toString() {
+    return "FileBlockDevice[" + file + ", " + blockCount + " blocks]";
+  }
+}

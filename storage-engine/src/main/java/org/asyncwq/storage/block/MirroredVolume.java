@@ -1,0 +1,538 @@
+package org.asyncwq.storage.block;
+
+import static org.asyncwq.storage.block.BlockDevice.BLOCK_SIZE;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * A RAID1 volume: every block is written to every healthy mirror, every read is verified against
+ * the checksum recorded at write time, and a bad copy is repaired from a good one (btrfs raid1 and
+ * md raid1 semantics).
+ *
+ * <p><b>Queues.</b> A write checksums its blocks on {@code csum} (a large write in parallel pieces)
+ * while {@code submit} writes the caller's buffer to every healthy mirror with one positional
+ * write each, concurrently; the future completes on {@code endio-write}. A read is one positional
+ * read of one mirror on {@code submit}, verified block by block on {@code endio}; a bad block is
+ * handed to {@code endio-repair}, which reads the other mirrors in turn, verifies, and rewrites
+ * every bad copy it tried. No work waits for another work of its own queue (seeds 002 and 003).
+ *
+ * <p><b>Buffers.</b> {@link #write} does not copy the caller's buffer: its bytes must not change
+ * until the future completes (the buffer is the stable page). Its position is not moved. {@link
+ * #read} returns a new buffer, position 0, limit {@code blocks * BLOCK_SIZE}.
+ *
+ * <p><b>Repair.</b> On a bad or unreadable copy the other mirrors are tried in turn from the failed
+ * one; the first good copy is returned, and every bad copy that was tried is rewritten from it
+ * (never a good one, never an untried one). If no copy is good, the read fails with {@link
+ * UncorrectableDataException} after one read per mirror, and nothing is written. Wrong bytes are
+ * never returned.
+ *
+ * <p><b>Errors.</b> Per-mirror counters as {@code btrfs device stats} ({@link #deviceStats()}); a
+ * mirror whose device failures (read, write, flush and generation errors, not checksum mismatches,
+ * which are repaired by rewriting) exceed the error budget becomes {@link DeviceState#FAULTY} and
+ * is skipped by
+ * every later operation. A write or flush succeeds if it succeeded on at least one healthy mirror;
+ * with no healthy mirror left every operation fails with an IOException saying so.
+ *
+ * <p><b>Bad input</b> (blocks out of range, a buffer that is not whole blocks, an empty or null
+ * checksum list, a mirror index out of range) throws {@link IllegalArgumentException} or {@link
+ * NullPointerException} at the call, before anything is read or written. A call on a closed volume
+ * throws {@link IllegalStateException}. {@link #close()} waits for the operations in flight, then
+ * closes its own queues (not shared ones) and the devices.
+ */
+public final class MirroredVolume implements AutoCloseable {
+  private static final Logger log = LogManager.getLogger(MirroredVolume.class);
+  static final int MAX_MIRRORS = 4;
+
+  private final List<Mirror> mirrorList;
+  private final long blockCount;
+  private final ChecksumType checksumType;
+  private final StorageQueues queues;
+  private final boolean ownQueues;
+  final Executor csum;
+  final Executor submit;
+  final Executor endio;
+  final Executor endioWrite;
+  final Executor endioRepair;
+
+  private final LongAdder reads = new LongAdder();
+  private final LongAdder writes = new LongAdder();
+  private final LongAdder corrected = new LongAdder();
+  private final LongAdder uncorrectable = new LongAdder();
+  private final AtomicInteger roundRobin = new AtomicInteger();
+
+  /** Operations started and not completed; close() waits for zero. Guarded by this for waits. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean closed;
+
+  private MirroredVolume(Builder b) {
+    List<BlockDevice> devices = b.mirrors;
+    if (devices.isEmpty() || devices.size() > MAX_MIRRORS) {
+      throw new IllegalArgumentException("a mirrored volume needs 1 to " + MAX_MIRRORS
+          + " mirrors, got " + devices.size());
+    }
+    IdentityHashMap<BlockDevice, Integer> seen = new IdentityHashMap<>();
+    long count = devices.get(0).blockCount();
+    List<Mirror> ms = new ArrayList<>();
+    for (int i = 0; i < devices.size(); i++) {
+      BlockDevice d = devices.get(i);
+      Integer before = seen.put(d, i);
+      if (before != null) {
+        throw new IllegalArgumentException("mirrors " + before + " and " + i
+            + " are the same device " + d + "; each mirror needs its own");
+      }
+      if (d.blockCount() != count) {
+        throw new IllegalArgumentException("mirrors must be of equal size: mirror 0 has " + count
+            + " blocks, mirror " + i + " (" + d + ") has " + d.blockCount());
+      }
+      ms.add(new Mirror(i, d, b.errorBudget));
+    }
+    this.mirrorList = List.copyOf(ms);
+    this.blockCount = count;
+    this.checksumType = b.checksum;
+    this.ownQueues = b.queues == null;
+    this.queues = ownQueues ? StorageQueues.create() : b.queues;
+    this.csum = queues.executor(StorageQueues.CSUM);
+    this.submit = queues.executor(StorageQueues.SUBMIT);
+    this.endio = queues.executor(StorageQueues.ENDIO);
+    this.endioWrite = queues.executor(StorageQueues.ENDIO_WRITE);
+    this.endioRepair = queues.executor(StorageQueues.ENDIO_REPAIR);
+    log.info("mirrored volume: {} mirrors of {} blocks, {}, error budget {}", ms.size(), count,
+        checksumType, b.errorBudget);
+  }
+
+  /**
+   * A builder over 1 to 4 mirrors of equal size. The volume owns the devices: {@link #close()}
+   * closes them.
+   */
+  public static Builder builder(List<BlockDevice> mirrors) {
+    return new Builder(mirrors);
+  }
+
+  /**
+   * Writes {@code data.remaining() / BLOCK_SIZE} blocks from {@code firstBlock} to every healthy
+   * mirror; completes with one checksum per block, or with an IOException if no mirror took the
+   * write.
+   */
+  public CompletableFuture<List<Checksum>> write(long firstBlock, ByteBuffer data) {
+    int blocks = BlockRange.check("write", firstBlock, data, blockCount);
+    List<Mirror> targets = healthyMirrors();
+    return track(() -> targets.isEmpty()
+        ? noHealthyMirror("write")
+        : new WriteOperation(this, firstBlock, data.duplicate(), blocks, targets).start());
+  }
+
+  /** {@link #read(long, List, int)} starting at a mirror chosen round-robin. */
+  public CompletableFuture<ByteBuffer> read(long firstBlock, List<Checksum> expected) {
+    return read(firstBlock, expected, Math.floorMod(roundRobin.getAndIncrement(), mirrors()));
+  }
+
+  /**
+   * Reads {@code expected.size()} blocks from {@code firstBlock}, first from {@code firstMirror} (or
+   * the next healthy mirror after it), verifies each against its checksum and repairs bad copies.
+   * Completes with the verified bytes, or exceptionally with {@link UncorrectableDataException}
+   * when a block has no good copy.
+   */
+  public CompletableFuture<ByteBuffer> read(long firstBlock, List<Checksum> expected,
+      int firstMirror) {
+    Objects.requireNonNull(expected, "expected");
+    if (expected.isEmpty()) {
+      throw new IllegalArgumentException("read: expected holds no checksums; give one per block");
+    }
+    for (int i = 0; i < expected.size(); i++) {
+      if (expected.get(i) == null) {
+        throw new NullPointerException("read: expected checksum " + i + " is null");
+      }
+    }
+    BlockRange.checkBlocks("read", firstBlock, expected.size(), blockCount);
+    checkMirror("read", firstMirror);
+    List<Checksum> sums = List.copyOf(expected);
+    Mirror first = firstHealthyFrom(firstMirror);
+    return track(() -> first == null
+        ? noHealthyMirror("read")
+        : new ReadOperation(this, firstBlock, sums, first).start());
+  }
+
+  /** Flushes every healthy mirror; fails only if no mirror flushed. */
+  public CompletableFuture<Void> flush() {
+    List<Mirror> targets = healthyMirrors();
+    return track(() -> targets.isEmpty() ? noHealthyMirror("flush") : flush(targets));
+  }
+
+  private CompletableFuture<Void> flush(List<Mirror> targets) {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    AtomicInteger pending = new AtomicInteger(targets.size());
+    AtomicInteger flushed = new AtomicInteger();
+    IOException failures = new IOException("flush failed on every mirror " + targets);
+    for (Mirror m : targets) {
+      Step.queue(submit, result, () -> {
+        IOException failure = null;
+        try {
+          m.device.flush();
+        } catch (IOException e) {
+          failure = e;
+        }
+        IOException f = failure;
+        Step.queue(endioWrite, result, () -> {
+          if (f == null) {
+            flushed.incrementAndGet();
+          } else {
+            m.flushError();
+            synchronized (failures) {
+              failures.addSuppressed(f);
+            }
+          }
+          if (pending.decrementAndGet() == 0) {
+            if (flushed.get() > 0) {
+              result.complete(null);
+            } else {
+              result.completeExceptionally(failures);
+            }
+          }
+        });
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Reads every given block on every healthy mirror, verifies each copy, rewrites bad copies from a
+   * good one, and reports per-copy counters; {@code listener} hears progress up to the number of
+   * blocks.
+   */
+  public CompletableFuture<ScrubReport> scrub(Iterable<BlockRef> blocks, ScrubListener listener) {
+    Objects.requireNonNull(blocks, "blocks");
+    Objects.requireNonNull(listener, "listener");
+    List<BlockRef> refs = new ArrayList<>();
+    for (BlockRef ref : blocks) {
+      Objects.requireNonNull(ref, "scrub: a block reference is null");
+      BlockRange.checkBlock("scrub", ref.block(), blockCount);
+      refs.add(ref);
+    }
+    List<Mirror> targets = healthyMirrors();
+    return track(() -> targets.isEmpty()
+        ? noHealthyMirror("scrub")
+        : new ScrubOperation(this, refs, listener).start());
+  }
+
+  /**
+   * Reads {@code blocks} blocks of one mirror, unverified (for blocks that differ per mirror, such
+   * as a superblock that records its mirror index). A failure counts as a read error.
+   */
+  public CompletableFuture<ByteBuffer> readMirror(int mirror, long firstBlock, int blocks) {
+    checkMirror("readMirror", mirror);
+    if (blocks <= 0) {
+      throw new IllegalArgumentException("readMirror: blocks must be positive, was " + blocks);
+    }
+    BlockRange.checkBlocks("readMirror", firstBlock, blocks, blockCount);
+    Mirror m = mirrorList.get(mirror);
+    return track(() -> {
+      if (!m.healthy()) {
+        return CompletableFuture.failedFuture(new IOException("readMirror: " + m + " is faulty"));
+      }
+      CompletableFuture<ByteBuffer> result = new CompletableFuture<>();
+      ByteBuffer data = ByteBuffer.allocate(blocks * BLOCK_SIZE);
+      Step.queue(submit, result, () -> {
+        IOException failure = null;
+        try {
+          m.device.read(firstBlock, data.duplicate());
+        } catch (IOException e) {
+          failure = e;
+        }
+        IOException f = failure;
+        Step.queue(endio, result, () -> {
+          if (f != null) {
+            m.readError();
+            result.completeExceptionally(f);
+          } else {
+            result.complete(data);
+          }
+        });
+      });
+      return result;
+    });
+  }
+
+  /**
+   * Writes blocks to one mirror only (see {@link #readMirror}); the caller's buffer must not change
+   * until the future completes. A failure counts as a write error.
+   */
+  public CompletableFuture<Void> writeMirror(int mirror, long firstBlock, ByteBuffer data) {
+    checkMirror("writeMirror", mirror);
+    BlockRange.check("writeMirror", firstBlock, data, blockCount);
+    Mirror m = mirrorList.get(mirror);
+    ByteBuffer src = data.duplicate();
+    return track(() -> {
+      if (!m.healthy()) {
+        return CompletableFuture.failedFuture(new IOException("writeMirror: " + m + " is faulty"));
+      }
+      CompletableFuture<Void> result = new CompletableFuture<>();
+      Step.queue(submit, result, () -> {
+        IOException failure = null;
+        try {
+          m.device.write(firstBlock, src);
+        } catch (IOException e) {
+          failure = e;
+        }
+        IOException f = failure;
+        Step.queue(endioWrite, result, () -> {
+          if (f != null) {
+            m.writeError();
+            result.completeExceptionally(f);
+          } else {
+            result.complete(null);
+          }
+        });
+      });
+      return result;
+    });
+  }
+
+  /**
+   * Counts a generation error on {@code mirror}: a layer above found a stale block there (a lost
+   * write). It counts against the error budget like any other error.
+   */
+  public void reportGenerationError(int mirror) {
+    checkMirror("reportGenerationError", mirror);
+    mirrorList.get(mirror).generationError();
+  }
+
+  /** Every mirror's counters and state, by mirror index. */
+  public List<DeviceStats> deviceStats() {
+    List<DeviceStats> stats = new ArrayList<>(mirrorList.size());
+    for (Mirror m : mirrorList) {
+      stats.add(m.stats());
+    }
+    return List.copyOf(stats);
+  }
+
+  /** The volume's counters. */
+  public VolumeStats stats() {
+    return new VolumeStats(reads.sum(), writes.sum(), corrected.sum(), uncorrectable.sum());
+  }
+
+  /** How many mirrors the volume has, healthy or not. */
+  public int mirrors() {
+    return mirrorList.size();
+  }
+
+  /** Blocks per mirror. */
+  public long blockCount() {
+    return blockCount;
+  }
+
+  /** The checksum {@link #write} computes. */
+  public ChecksumType checksumType() {
+    return checksumType;
+  }
+
+  /** The queues the volume runs on. */
+  public StorageQueues queues() {
+    return queues;
+  }
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Waits for the operations in flight, then closes its own queues and every device. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      boolean interrupted = false;
+      while (inFlight.get() > 0) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (ownQueues) {
+      queues.close();
+    }
+    for (Mirror m : mirrorList) {
+      try {
+        m.device.close();
+      } catch (IOException | RuntimeException e) {
+        log.warn("closing {} failed", m, e);
+      }
+    }
+    log.info("mirrored volume closed: {}", stats());
+  }
+
+  @Override
+  public String toString() {
+    return "MirroredVolume[" + mirrorList + ", " + blockCount + " blocks, " + checksumType + "]";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // For the operations
+
+  /** Starts an operation unless the volume is closed; close() waits until it completes. */
+  private <T> CompletableFuture<T> track(Supplier<CompletableFuture<T>> operation) {
+    inFlight.incrementAndGet();
+    if (closed) {
+      end();
+      throw new IllegalStateException("the volume is closed");
+    }
+    CompletableFuture<T> f;
+    try {
+      f = operation.get();
+    } catch (RuntimeException | Error e) {
+      end();
+      throw e;
+    }
+    f.whenComplete((r, t) -> end());
+    return f;
+  }
+
+  private void end() {
+    if (inFlight.decrementAndGet() == 0 && closed) {
+      synchronized (this) {
+        notifyAll();
+      }
+    }
+  }
+
+  private <T> CompletableFuture<T> noHealthyMirror(String op) {
+    return CompletableFuture.failedFuture(new IOException(op + ": no healthy mirror left; all "
+        + mirrors() + " mirrors are FAULTY " + deviceStats()));
+  }
+
+  private void checkMirror(String op, int mirror) {
+    if (mirror < 0 || mirror >= mirrorList.size()) {
+      throw new IllegalArgumentException(op + ": mirror " + mirror + " does not exist; the volume "
+          + "has mirrors 0 to " + (mirrorList.size() - 1));
+    }
+  }
+
+  List<Mirror> healthyMirrors() {
+    List<Mirror> healthy = new ArrayList<>(mirrorList.size());
+    for (Mirror m : mirrorList) {
+      if (m.healthy()) {
+        healthy.add(m);
+      }
+    }
+    return healthy;
+  }
+
+  /** The first healthy mirror from {@code start} on, wrapping around, or null. */
+  Mirror firstHealthyFrom(int start) {
+    for (int k = 0; k < mirrorList.size(); k++) {
+      Mirror m = mirrorList.get((start + k) % mirrorList.size());
+      if (m.healthy()) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /** The healthy mirrors after {@code failed}, in turn, wrapping around, without it. */
+  List<Mirror> otherMirrors(Mirror failed) {
+    List<Mirror> others = new ArrayList<>(mirrorList.size() - 1);
+    for (int k = 1; k < mirrorList.size(); k++) {
+      Mirror m = mirrorList.get((failed.index + k) % mirrorList.size());
+      if (m.healthy()) {
+        others.add(m);
+      }
+    }
+    return others;
+  }
+
+  /**
+   * Rewrites {@code block} on every mirror in {@code bad} that is still healthy from {@code good}
+   * (one block, read by absolute index from 0); counts corrections and write errors.
+   *
+   * @return how many copies were corrected
+   */
+  long rewrite(long block, ByteBuffer good, List<Mirror> bad) {
+    long fixed = 0;
+    for (Mirror m : bad) {
+      if (!m.healthy()) {
+        continue;
+      }
+      try {
+        m.device.write(block, good.duplicate().limit(BLOCK_SIZE).position(0));
+        fixed++;
+        log.info("corrected block {} on {}", block, m);
+      } catch (IOException e) {
+        m.writeError();
+        log.warn("rewriting block {} on {} failed", block, m, e);
+      }
+    }
+    corrected.add(fixed);
+    return fixed;
+  }
+
+  void countRead(int blocks) {
+    reads.add(blocks);
+  }
+
+  void countWrite(int blocks) {
+    writes.add(blocks);
+  }
+
+  void countUncorrectable(long n) {
+    uncorrectable.add(n);
+  }
+
+  /** Builds a {@link MirroredVolume}; every setter checks its argument at once. */
+  public static final class Builder {
+    final List<BlockDevice> mirrors;
+    ChecksumType checksum = ChecksumType.CRC32C;
+    int errorBudget = 20;
+    StorageQueues queues;
+
+    private Builder(List<BlockDevice> mirrors) {
+      this.mirrors = List.copyOf(Objects.requireNonNull(mirrors, "mirrors"));
+    }
+
+    /** The checksum kept for every block written; default CRC32C. */
+    public Builder checksum(ChecksumType type) {
+      this.checksum = Objects.requireNonNull(type, "checksum");
+      return this;
+    }
+
+    /**
+     * How many device failures (read, write, flush, generation errors) a mirror may have; one more
+     * marks it FAULTY. Default 20, md raid1's. Corruption errors do not count: they are repaired.
+     */
+    public Builder errorBudget(int errors) {
+      if (errors < 0) {
+        throw new IllegalArgumentException("errorBudget must not be negative, was " + errors);
+      }
+      this.errorBudget = errors;
+      return this;
+    }
+
+    /** Shared queues to run on; the volume then does not close them. Default: its own. */
+    public Builder queues(StorageQueues queues) {
+      this.queues = Objects.requireNonNull(queues, "queues");
+      return this;
+    }
+
+    public MirroredVolume build() {
+      return new MirroredVolume(this);
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package org.asyncwq.storage.tree;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Reads a committed tree from its root pointer: lookups, ordered scans and walks over every page.
+ * Every page read is verified against the checksum its parent holds and its header checked.
+ * Committed pages never change, so any number of readers may use one root at once, as long as the
+ * root's generation is pinned so its blocks are not reused meanwhile.
+ */
+public final class TreeReader {
+  private final PageDevice dev;
+  private final PageKind kind;
+  private final long owner;
+
+  /** Reads trees of {@code kind}; {@code owner} negative accepts any owner. */
+  public TreeReader(PageDevice dev, PageKind kind, long owner) {
+    this.dev = dev;
+    this.kind = kind;
+    this.owner = owner;
+  }
+
+  /** Receives leaf entries in key order; returns false to stop. */
+  @FunctionalInterface
+  public interface EntryVisitor {
+    boolean entry(byte[] key, byte[] value) throws IOException;
+  }
+
+  /** Receives every page pointer of a tree, the root first, parents before children. */
+  @FunctionalInterface
+  public interface PageVisitor {
+    void page(BlockPointer page, int level) throws IOException;
+  }
+
+  static Node load(PageDevice dev, BlockPointer at, PageKind kind, long owner) throws IOException {
+    ByteBuffer raw = dev.read(at.block(), at.checksum());
+    return Page.decode(raw, at, kind, owner, dev.checksumType());
+  }
+
+  /** The value of {@code key} in the tree at {@code root}, or null. */
+  public byte[] get(BlockPointer root, byte[] key) throws IOException {
+    if (root == null) {
+      return null;
+    }
+    Node n = load(dev, root, kind, owner);
+    while (!n.isLeaf()) {
+      n = load(dev, n.ptrs.get(n.childIndex(key)), kind, owner);
+    }
+    int i = n.search(key);
+    return i >= 0 ? n.values.get(i) : null;
+  }
+
+  /**
+   * Visits the entries with keys at or above {@code from} (all when null) in key order; with {@code
+   * floor}, starts at the last entry whose key is at or below {@code from} instead, if there is one.
+   */
+  public void scan(BlockPointer root, byte[] from, boolean floor, EntryVisitor v)
+      throws IOException {
+    if (root != null) {
+      scan(load(dev, root, kind, owner), from, floor, v, new boolean[] {false});
+    }
+  }
+
+  /** Returns false when the visitor stopped. */
+  private boolean scan(Node n, byte[] from, boolean floor, EntryVisitor v, boolean[] started)
+      throws IOException {
+    if (n.isLeaf()) {
+      int i = 0;
+      if (from != null && !started[0]) {
+        int s = n.search(from);
+        i = s >= 0 ? s : -(s + 1);
+        if (floor && s < 0 && i > 0) {
+          i--;
+        }
+      }
+      started[0] = true;
+      for (; i < n.count(); i++) {
+        if (!v.entry(n.keys.get(i), n.values.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    int first = from == null || started[0] ? 0 : n.childIndex(from);
+    for (int i = first; i < n.count(); i++) {
+      if (!scan(load(dev, n.ptrs.get(i), kind, owner), from, floor, v, started)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Visits every page of the tree at {@code root} (parents before children) and every entry. */
+  public void walk(BlockPointer root, PageVisitor pages, EntryVisitor entries) throws IOException {
+    if (root != null) {
+      walk0(root, pages, entries);
+    }
+  }
+
+  private void walk0(BlockPointer at, PageVisitor pages, EntryVisitor entries) throws IOException {
+    Node n = load(dev, at, kind, owner);
+    pages.page(at, n.level);
+    if (n.isLeaf()) {
+      for (int i = 0; i < n.count(); i++) {
+        entries.entry(n.keys.get(i), n.values.get(i));
+      }
+      return;
+    }
+    byte[] prev = null;
+    for (int i = 0; i < n.count(); i++) {
+      if (prev != null && Node.compare(prev, n.keys.get(i)) >= 0) {
+        throw new CorruptPageException(at.block(), "keys out of order");
+      }
+      prev = n.keys.get(i);
+      walk0(n.ptrs.get(i), pages, entries);
+    }
+  }
+
+  /** Encodes a block index as a key that sorts numerically (extent maps). */
+  public static byte[] longKey(long v) {
+    return ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(v).array();
+  }
+
+  /** Decodes {@link #longKey}. */
+  public static long keyLong(byte[] key) {
+    return ByteBuffer.wrap(key).order(ByteOrder.BIG_ENDIAN).getLong();
+  }
+}
