@@ -39,7 +39,7 @@ public final class BlockLog {
   }
 
   /** The lines with their CRC32 in front, in the order given. */
-  public static List<String> checksum(List<String> lines) {
+  public static List<String> checksum(List<String> lines) throws InterruptedException {
     List<String> log = new ArrayList<>();
     try (OrderedWorkQueue queue = OrderedWorkQueue.builder("consumer").maxActive(4).build()) {
       for (String line : lines) {
@@ -50,7 +50,7 @@ public final class BlockLog {
     return log;
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws InterruptedException {
     checksum(List.of(args)).forEach(System.out::println);
   }
 }

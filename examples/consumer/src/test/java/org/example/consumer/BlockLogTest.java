@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
 class BlockLogTest {
 
   @Test
-  void linesComeBackChecksummedInInputOrder() {
+  void linesComeBackChecksummedInInputOrder() throws Exception {
     List<String> lines = new ArrayList<>();
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {

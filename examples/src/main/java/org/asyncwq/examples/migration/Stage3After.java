@@ -21,7 +21,8 @@ public final class Stage3After {
   // end::after[]
 
   /** The blocks' checksums, computed in parallel, logged in the order of the blocks. */
-  public static List<Long> checksumInOrder(List<byte[]> blocks) {
+  public static List<Long> checksumInOrder(List<byte[]> blocks)
+      throws InterruptedException {
     // tag::after[]
 
     List<Long> log = new ArrayList<>();

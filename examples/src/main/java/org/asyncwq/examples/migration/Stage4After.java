@@ -18,7 +18,8 @@ public final class Stage4After {
   // end::after[]
 
   /** Applies the updates; each ledger's entries end up in the order of the updates. */
-  public static void apply(List<Update> updates, Ledgers ledgers) {
+  public static void apply(List<Update> updates, Ledgers ledgers)
+      throws InterruptedException {
     // tag::after[]
 
     try (OrderedWorkQueue queue = OrderedWorkQueue.builder("ledgers").maxActive(4).build()) {

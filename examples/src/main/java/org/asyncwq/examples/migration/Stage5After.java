@@ -17,7 +17,7 @@ public final class Stage5After {
   // end::after[]
 
   /** Writes data blocks 0..999 and metadata block -1 to the device. */
-  public static void write(List<Integer> device) {
+  public static void write(List<Integer> device) throws InterruptedException {
     // tag::after[]
 
     try (WorkQueue submit = WorkQueue.builder("submit")

@@ -38,7 +38,7 @@ public final class Stage6After {
   // end::after[]
 
   /** Writes blocks 0..count-1, at most {@code threads} at a time, and returns the completed blocks. */
-  public static Set<Integer> write(int count, int threads) {
+  public static Set<Integer> write(int count, int threads) throws InterruptedException {
     Set<Integer> completed = ConcurrentHashMap.newKeySet();
     // tag::after[]
 

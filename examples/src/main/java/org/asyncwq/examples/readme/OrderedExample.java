@@ -29,7 +29,7 @@ public final class OrderedExample {
    *
    * @return the CRC32 of every block, in the order the blocks were given
    */
-  public List<Long> checksumInOrder(List<byte[]> blocks) {
+  public List<Long> checksumInOrder(List<byte[]> blocks) throws InterruptedException {
     List<Long> log = new ArrayList<>(); // only ordered() touches it, one at a time
     // tag::pool-ordered[]
     try (OrderedWorkQueue csum = OrderedWorkQueue.builder("csum").maxActive(4).build()) {

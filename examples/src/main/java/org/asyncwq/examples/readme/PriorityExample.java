@@ -25,7 +25,7 @@ public final class PriorityExample {
    * @param device where the blocks are "written"; both lanes add to it, so it must be thread-safe
    * @return the queue, closed, so that a test can read its settings
    */
-  public WorkQueue write(List<Integer> device) {
+  public WorkQueue write(List<Integer> device) throws InterruptedException {
     WorkQueue shown;
     // tag::pool-priority[]
     try (WorkQueue submit = WorkQueue.builder("submit")

@@ -71,7 +71,7 @@ class MigrationStagesTest {
   }
 
   @Test
-  void stage3OrderedWorkQueueLogsTheSameChecksumsInTheSameOrder() {
+  void stage3OrderedWorkQueueLogsTheSameChecksumsInTheSameOrder() throws Exception {
     List<byte[]> blocks = blocks(2000);
     List<Long> expected = blocks.stream().map(Checksums::crc32).collect(Collectors.toList());
     assertThat(Stage3Before.checksumInOrder(blocks)).containsExactlyElementsOf(expected);

@@ -27,7 +27,7 @@ class Stage6SharedPoolHangTest {
   }
 
   @Test
-  void separateQueuesCompleteTheLoadThatHangsOnePool() {
+  void separateQueuesCompleteTheLoadThatHangsOnePool() throws Exception {
     assertThat(Stage6After.write(2, 1)).containsExactlyInAnyOrder(0, 1);
     assertThat(Stage6After.write(200, 1))
         .isEqualTo(IntStream.range(0, 200).boxed().collect(Collectors.toSet()));

@@ -28,7 +28,7 @@ class ReadmeExamplesTest {
   }
 
   @Test
-  void orderedExampleLogsChecksumsInQueueOrder() {
+  void orderedExampleLogsChecksumsInQueueOrder() throws Exception {
     List<byte[]> blocks = new ArrayList<>();
     List<Long> expected = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
@@ -42,7 +42,7 @@ class ReadmeExamplesTest {
   }
 
   @Test
-  void priorityExampleWritesEveryBlockInOrderPerLane() {
+  void priorityExampleWritesEveryBlockInOrderPerLane() throws Exception {
     List<Integer> device = Collections.synchronizedList(new ArrayList<>());
     WorkQueue submit = new PriorityExample().write(device);
     List<Integer> data = new ArrayList<>(device);
