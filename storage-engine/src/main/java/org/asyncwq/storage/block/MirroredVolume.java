@@ -167,43 +167,7 @@ public final class MirroredVolume implements AutoCloseable {
   /** Flushes every healthy mirror; fails only if no mirror flushed. */
   public CompletableFuture<Void> flush() {
     List<Mirror> targets = healthyMirrors();
-    return track(() -> targets.isEmpty() ? noHealthyMirror("flush") : flush(targets));
-  }
-
-  private CompletableFuture<Void> flush(List<Mirror> targets) {
-    CompletableFuture<Void> result = new CompletableFuture<>();
-    AtomicInteger pending = new AtomicInteger(targets.size());
-    AtomicInteger flushed = new AtomicInteger();
-    IOException failures = new IOException("flush failed on every mirror " + targets);
-    for (Mirror m : targets) {
-      Step.queue(submit, result, () -> {
-        IOException failure = null;
-        try {
-          m.device.flush();
-        } catch (IOException e) {
-          failure = e;
-        }
-        IOException f = failure;
-        Step.queue(endioWrite, result, () -> {
-          if (f == null) {
-            flushed.incrementAndGet();
-          } else {
-            m.flushError();
-            synchronized (failures) {
-              failures.addSuppressed(f);
-            }
-          }
-          if (pending.decrementAndGet() == 0) {
-            if (flushed.get() > 0) {
-              result.complete(null);
-            } else {
-              result.completeExceptionally(failures);
-            }
-          }
-        });
-      });
-    }
-    return result;
+    return track(() -> targets.isEmpty() ? noHealthyMirror("flush") : MirrorIo.flush(this, targets));
   }
 
   /**
@@ -237,31 +201,7 @@ public final class MirroredVolume implements AutoCloseable {
     }
     BlockRange.checkBlocks("readMirror", firstBlock, blocks, blockCount);
     Mirror m = mirrorList.get(mirror);
-    return track(() -> {
-      if (!m.healthy()) {
-        return CompletableFuture.failedFuture(new IOException("readMirror: " + m + " is faulty"));
-      }
-      CompletableFuture<ByteBuffer> result = new CompletableFuture<>();
-      ByteBuffer data = ByteBuffer.allocate(blocks * BLOCK_SIZE);
-      Step.queue(submit, result, () -> {
-        IOException failure = null;
-        try {
-          m.device.read(firstBlock, data.duplicate());
-        } catch (IOException e) {
-          failure = e;
-        }
-        IOException f = failure;
-        Step.queue(endio, result, () -> {
-          if (f != null) {
-            m.readError();
-            result.completeExceptionally(f);
-          } else {
-            result.complete(data);
-          }
-        });
-      });
-      return result;
-    });
+    return track(() -> MirrorIo.read(this, m, firstBlock, blocks));
   }
 
   /**
@@ -273,30 +213,7 @@ public final class MirroredVolume implements AutoCloseable {
     BlockRange.check("writeMirror", firstBlock, data, blockCount);
     Mirror m = mirrorList.get(mirror);
     ByteBuffer src = data.duplicate();
-    return track(() -> {
-      if (!m.healthy()) {
-        return CompletableFuture.failedFuture(new IOException("writeMirror: " + m + " is faulty"));
-      }
-      CompletableFuture<Void> result = new CompletableFuture<>();
-      Step.queue(submit, result, () -> {
-        IOException failure = null;
-        try {
-          m.device.write(firstBlock, src);
-        } catch (IOException e) {
-          failure = e;
-        }
-        IOException f = failure;
-        Step.queue(endioWrite, result, () -> {
-          if (f != null) {
-            m.writeError();
-            result.completeExceptionally(f);
-          } else {
-            result.complete(null);
-          }
-        });
-      });
-      return result;
-    });
+    return track(() -> MirrorIo.write(this, m, firstBlock, src));
   }
 
   /**
