@@ -116,7 +116,7 @@ public final class MirroredVolume implements AutoCloseable {
    * A builder over 1 to 4 mirrors of equal size. The volume owns the devices: {@link #close()}
    * closes them.
    */
-  public static Builder builder(List<BlockDevice> mirrors) {
+  public static Builder builder(List<? extends BlockDevice> mirrors) {
     return new Builder(mirrors);
   }
 
@@ -420,8 +420,12 @@ public final class MirroredVolume implements AutoCloseable {
     int errorBudget = 20;
     StorageQueues queues;
 
-    private Builder(List<BlockDevice> mirrors) {
-      this.mirrors = List.copyOf(Objects.requireNonNull(mirrors, "mirrors"));
+    private Builder(List<? extends BlockDevice> mirrors) {
+      Objects.requireNonNull(mirrors, "mirrors");
+      for (int i = 0; i < mirrors.size(); i++) {
+        Objects.requireNonNull(mirrors.get(i), "mirror " + i + " is null");
+      }
+      this.mirrors = List.copyOf(mirrors);
     }
 
     /** The checksum kept for every block written; default CRC32C. */
