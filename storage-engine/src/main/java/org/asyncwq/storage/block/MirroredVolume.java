@@ -37,6 +37,10 @@ import org.apache.logging.log4j.Logger;
  * (never a good one, never an untried one). If no copy is good, the read fails with {@link
  * UncorrectableDataException} after one read per mirror, and nothing is written. Wrong bytes are
  * never returned.
+ * A repair rewrites a block with the copy that matches the checksum the caller gave, so a layer
+ * above must not overwrite a block while reads of its previous contents are in flight (a
+ * copy-on-write store never does); if it did, the next read would still detect and repair the
+ * stale copy, never return it.
  *
  * <p><b>Errors.</b> Per-mirror counters as {@code btrfs device stats} ({@link #deviceStats()}); a
  * mirror whose device failures (read, write, flush and generation errors, not checksum mismatches,
