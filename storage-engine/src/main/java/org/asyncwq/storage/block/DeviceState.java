@@ -4,6 +4,9 @@ package org.asyncwq.storage.block;
 public enum DeviceState {
   /** Read and written as usual. */
   HEALTHY,
-  /** Over its error budget: skipped by every read, write, flush and scrub from then on. */
+  /**
+   * Over its error budget (read, write, flush and generation errors; see {@link
+   * DeviceStats#budgetErrors()}): skipped by every read, write, flush and scrub from then on.
+   */
   FAULTY
 }

@@ -21,8 +21,13 @@ public record DeviceStats(
     long corruptionErrors,
     long generationErrors) {
 
-  /** The sum of every error counter: what the volume compares with its error budget. */
-  public long errors() {
-    return readErrors + writeErrors + flushErrors + corruptionErrors + generationErrors;
+  /**
+   * The errors the volume compares with its error budget: failures of the device itself (read,
+   * write, flush and generation errors). Corruption errors are not among them: a bad checksum on a
+   * working device is repaired by rewriting the copy, as btrfs does; a failed rewrite counts as a
+   * write error.
+   */
+  public long budgetErrors() {
+    return readErrors + writeErrors + flushErrors + generationErrors;
   }
 }

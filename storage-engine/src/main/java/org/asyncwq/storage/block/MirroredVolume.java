@@ -1,9 +1,20 @@
 package org.asyncwq.storage.block;
 
+import static org.asyncwq.storage.block.BlockDevice.BLOCK_SIZE;
+
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * A RAID1 volume: every block is written to every healthy mirror, every read is verified against
@@ -28,7 +39,9 @@ import java.util.concurrent.CompletableFuture;
  * never returned.
  *
  * <p><b>Errors.</b> Per-mirror counters as {@code btrfs device stats} ({@link #deviceStats()}); a
- * mirror whose errors exceed the error budget becomes {@link DeviceState#FAULTY} and is skipped by
+ * mirror whose device failures (read, write, flush and generation errors, not checksum mismatches,
+ * which are repaired by rewriting) exceed the error budget becomes {@link DeviceState#FAULTY} and
+ * is skipped by
  * every later operation. A write or flush succeeds if it succeeded on at least one healthy mirror;
  * with no healthy mirror left every operation fails with an IOException saying so.
  *
@@ -39,9 +52,64 @@ import java.util.concurrent.CompletableFuture;
  * closes its own queues (not shared ones) and the devices.
  */
 public final class MirroredVolume implements AutoCloseable {
+  private static final Logger log = LogManager.getLogger(MirroredVolume.class);
+  static final int MAX_MIRRORS = 4;
+
+  private final List<Mirror> mirrorList;
+  private final long blockCount;
+  private final ChecksumType checksumType;
+  private final StorageQueues queues;
+  private final boolean ownQueues;
+  final Executor csum;
+  final Executor submit;
+  final Executor endio;
+  final Executor endioWrite;
+  final Executor endioRepair;
+
+  private final LongAdder reads = new LongAdder();
+  private final LongAdder writes = new LongAdder();
+  private final LongAdder corrected = new LongAdder();
+  private final LongAdder uncorrectable = new LongAdder();
+  private final AtomicInteger roundRobin = new AtomicInteger();
+
+  /** Operations started and not completed; close() waits for zero. Guarded by this for waits. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean closed;
 
   private MirroredVolume(Builder b) {
-    throw new UnsupportedOperationException("not yet");
+    List<BlockDevice> devices = b.mirrors;
+    if (devices.isEmpty() || devices.size() > MAX_MIRRORS) {
+      throw new IllegalArgumentException("a mirrored volume needs 1 to " + MAX_MIRRORS
+          + " mirrors, got " + devices.size());
+    }
+    IdentityHashMap<BlockDevice, Integer> seen = new IdentityHashMap<>();
+    long count = devices.get(0).blockCount();
+    List<Mirror> ms = new ArrayList<>();
+    for (int i = 0; i < devices.size(); i++) {
+      BlockDevice d = devices.get(i);
+      Integer before = seen.put(d, i);
+      if (before != null) {
+        throw new IllegalArgumentException("mirrors " + before + " and " + i
+            + " are the same device " + d + "; each mirror needs its own");
+      }
+      if (d.blockCount() != count) {
+        throw new IllegalArgumentException("mirrors must be of equal size: mirror 0 has " + count
+            + " blocks, mirror " + i + " (" + d + ") has " + d.blockCount());
+      }
+      ms.add(new Mirror(i, d, b.errorBudget));
+    }
+    this.mirrorList = List.copyOf(ms);
+    this.blockCount = count;
+    this.checksumType = b.checksum;
+    this.ownQueues = b.queues == null;
+    this.queues = ownQueues ? StorageQueues.create() : b.queues;
+    this.csum = queues.executor(StorageQueues.CSUM);
+    this.submit = queues.executor(StorageQueues.SUBMIT);
+    this.endio = queues.executor(StorageQueues.ENDIO);
+    this.endioWrite = queues.executor(StorageQueues.ENDIO_WRITE);
+    this.endioRepair = queues.executor(StorageQueues.ENDIO_REPAIR);
+    log.info("mirrored volume: {} mirrors of {} blocks, {}, error budget {}", ms.size(), count,
+        checksumType, b.errorBudget);
   }
 
   /**
@@ -58,12 +126,16 @@ public final class MirroredVolume implements AutoCloseable {
    * write.
    */
   public CompletableFuture<List<Checksum>> write(long firstBlock, ByteBuffer data) {
-    throw new UnsupportedOperationException("not yet");
+    int blocks = BlockRange.check("write", firstBlock, data, blockCount);
+    List<Mirror> targets = healthyMirrors();
+    return track(() -> targets.isEmpty()
+        ? noHealthyMirror("write")
+        : new WriteOperation(this, firstBlock, data.duplicate(), blocks, targets).start());
   }
 
-  /** {@link #read(long, List, int)} starting at a mirror chosen round-robin among healthy ones. */
+  /** {@link #read(long, List, int)} starting at a mirror chosen round-robin. */
   public CompletableFuture<ByteBuffer> read(long firstBlock, List<Checksum> expected) {
-    throw new UnsupportedOperationException("not yet");
+    return read(firstBlock, expected, Math.floorMod(roundRobin.getAndIncrement(), mirrors()));
   }
 
   /**
@@ -74,12 +146,64 @@ public final class MirroredVolume implements AutoCloseable {
    */
   public CompletableFuture<ByteBuffer> read(long firstBlock, List<Checksum> expected,
       int firstMirror) {
-    throw new UnsupportedOperationException("not yet");
+    Objects.requireNonNull(expected, "expected");
+    if (expected.isEmpty()) {
+      throw new IllegalArgumentException("read: expected holds no checksums; give one per block");
+    }
+    for (int i = 0; i < expected.size(); i++) {
+      if (expected.get(i) == null) {
+        throw new NullPointerException("read: expected checksum " + i + " is null");
+      }
+    }
+    BlockRange.checkBlocks("read", firstBlock, expected.size(), blockCount);
+    checkMirror("read", firstMirror);
+    List<Checksum> sums = List.copyOf(expected);
+    Mirror first = firstHealthyFrom(firstMirror);
+    return track(() -> first == null
+        ? noHealthyMirror("read")
+        : new ReadOperation(this, firstBlock, sums, first).start());
   }
 
   /** Flushes every healthy mirror; fails only if no mirror flushed. */
   public CompletableFuture<Void> flush() {
-    throw new UnsupportedOperationException("not yet");
+    List<Mirror> targets = healthyMirrors();
+    return track(() -> targets.isEmpty() ? noHealthyMirror("flush") : flush(targets));
+  }
+
+  private CompletableFuture<Void> flush(List<Mirror> targets) {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    AtomicInteger pending = new AtomicInteger(targets.size());
+    AtomicInteger flushed = new AtomicInteger();
+    IOException failures = new IOException("flush failed on every mirror " + targets);
+    for (Mirror m : targets) {
+      Step.queue(submit, result, () -> {
+        IOException failure = null;
+        try {
+          m.device.flush();
+        } catch (IOException e) {
+          failure = e;
+        }
+        IOException f = failure;
+        Step.queue(endioWrite, result, () -> {
+          if (f == null) {
+            flushed.incrementAndGet();
+          } else {
+            m.flushError();
+            synchronized (failures) {
+              failures.addSuppressed(f);
+            }
+          }
+          if (pending.decrementAndGet() == 0) {
+            if (flushed.get() > 0) {
+              result.complete(null);
+            } else {
+              result.completeExceptionally(failures);
+            }
+          }
+        });
+      });
+    }
+    return result;
   }
 
   /**
@@ -88,7 +212,18 @@ public final class MirroredVolume implements AutoCloseable {
    * blocks.
    */
   public CompletableFuture<ScrubReport> scrub(Iterable<BlockRef> blocks, ScrubListener listener) {
-    throw new UnsupportedOperationException("not yet");
+    Objects.requireNonNull(blocks, "blocks");
+    Objects.requireNonNull(listener, "listener");
+    List<BlockRef> refs = new ArrayList<>();
+    for (BlockRef ref : blocks) {
+      Objects.requireNonNull(ref, "scrub: a block reference is null");
+      BlockRange.checkBlock("scrub", ref.block(), blockCount);
+      refs.add(ref);
+    }
+    List<Mirror> targets = healthyMirrors();
+    return track(() -> targets.isEmpty()
+        ? noHealthyMirror("scrub")
+        : new ScrubOperation(this, refs, listener).start());
   }
 
   /**
@@ -96,7 +231,37 @@ public final class MirroredVolume implements AutoCloseable {
    * as a superblock that records its mirror index). A failure counts as a read error.
    */
   public CompletableFuture<ByteBuffer> readMirror(int mirror, long firstBlock, int blocks) {
-    throw new UnsupportedOperationException("not yet");
+    checkMirror("readMirror", mirror);
+    if (blocks <= 0) {
+      throw new IllegalArgumentException("readMirror: blocks must be positive, was " + blocks);
+    }
+    BlockRange.checkBlocks("readMirror", firstBlock, blocks, blockCount);
+    Mirror m = mirrorList.get(mirror);
+    return track(() -> {
+      if (!m.healthy()) {
+        return CompletableFuture.failedFuture(new IOException("readMirror: " + m + " is faulty"));
+      }
+      CompletableFuture<ByteBuffer> result = new CompletableFuture<>();
+      ByteBuffer data = ByteBuffer.allocate(blocks * BLOCK_SIZE);
+      Step.queue(submit, result, () -> {
+        IOException failure = null;
+        try {
+          m.device.read(firstBlock, data.duplicate());
+        } catch (IOException e) {
+          failure = e;
+        }
+        IOException f = failure;
+        Step.queue(endio, result, () -> {
+          if (f != null) {
+            m.readError();
+            result.completeExceptionally(f);
+          } else {
+            result.complete(data);
+          }
+        });
+      });
+      return result;
+    });
   }
 
   /**
@@ -104,7 +269,34 @@ public final class MirroredVolume implements AutoCloseable {
    * until the future completes. A failure counts as a write error.
    */
   public CompletableFuture<Void> writeMirror(int mirror, long firstBlock, ByteBuffer data) {
-    throw new UnsupportedOperationException("not yet");
+    checkMirror("writeMirror", mirror);
+    BlockRange.check("writeMirror", firstBlock, data, blockCount);
+    Mirror m = mirrorList.get(mirror);
+    ByteBuffer src = data.duplicate();
+    return track(() -> {
+      if (!m.healthy()) {
+        return CompletableFuture.failedFuture(new IOException("writeMirror: " + m + " is faulty"));
+      }
+      CompletableFuture<Void> result = new CompletableFuture<>();
+      Step.queue(submit, result, () -> {
+        IOException failure = null;
+        try {
+          m.device.write(firstBlock, src);
+        } catch (IOException e) {
+          failure = e;
+        }
+        IOException f = failure;
+        Step.queue(endioWrite, result, () -> {
+          if (f != null) {
+            m.writeError();
+            result.completeExceptionally(f);
+          } else {
+            result.complete(null);
+          }
+        });
+      });
+      return result;
+    });
   }
 
   /**
@@ -112,48 +304,196 @@ public final class MirroredVolume implements AutoCloseable {
    * write). It counts against the error budget like any other error.
    */
   public void reportGenerationError(int mirror) {
-    throw new UnsupportedOperationException("not yet");
+    checkMirror("reportGenerationError", mirror);
+    mirrorList.get(mirror).generationError();
   }
 
   /** Every mirror's counters and state, by mirror index. */
   public List<DeviceStats> deviceStats() {
-    throw new UnsupportedOperationException("not yet");
+    List<DeviceStats> stats = new ArrayList<>(mirrorList.size());
+    for (Mirror m : mirrorList) {
+      stats.add(m.stats());
+    }
+    return List.copyOf(stats);
   }
 
   /** The volume's counters. */
   public VolumeStats stats() {
-    throw new UnsupportedOperationException("not yet");
+    return new VolumeStats(reads.sum(), writes.sum(), corrected.sum(), uncorrectable.sum());
   }
 
   /** How many mirrors the volume has, healthy or not. */
   public int mirrors() {
-    throw new UnsupportedOperationException("not yet");
+    return mirrorList.size();
   }
 
   /** Blocks per mirror. */
   public long blockCount() {
-    throw new UnsupportedOperationException("not yet");
+    return blockCount;
   }
 
   /** The checksum {@link #write} computes. */
   public ChecksumType checksumType() {
-    throw new UnsupportedOperationException("not yet");
+    return checksumType;
   }
 
   /** The queues the volume runs on. */
   public StorageQueues queues() {
-    throw new UnsupportedOperationException("not yet");
+    return queues;
   }
 
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
-    throw new UnsupportedOperationException("not yet");
+    return closed;
   }
 
   /** Waits for the operations in flight, then closes its own queues and every device. */
   @Override
   public void close() {
-    throw new UnsupportedOperationException("not yet");
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      boolean interrupted = false;
+      while (inFlight.get() > 0) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (ownQueues) {
+      queues.close();
+    }
+    for (Mirror m : mirrorList) {
+      try {
+        m.device.close();
+      } catch (IOException | RuntimeException e) {
+        log.warn("closing {} failed", m, e);
+      }
+    }
+    log.info("mirrored volume closed: {}", stats());
+  }
+
+  @Override
+  public String toString() {
+    return "MirroredVolume[" + mirrorList + ", " + blockCount + " blocks, " + checksumType + "]";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // For the operations
+
+  /** Starts an operation unless the volume is closed; close() waits until it completes. */
+  private <T> CompletableFuture<T> track(Supplier<CompletableFuture<T>> operation) {
+    inFlight.incrementAndGet();
+    if (closed) {
+      end();
+      throw new IllegalStateException("the volume is closed");
+    }
+    CompletableFuture<T> f;
+    try {
+      f = operation.get();
+    } catch (RuntimeException | Error e) {
+      end();
+      throw e;
+    }
+    f.whenComplete((r, t) -> end());
+    return f;
+  }
+
+  private void end() {
+    if (inFlight.decrementAndGet() == 0 && closed) {
+      synchronized (this) {
+        notifyAll();
+      }
+    }
+  }
+
+  private <T> CompletableFuture<T> noHealthyMirror(String op) {
+    return CompletableFuture.failedFuture(new IOException(op + ": no healthy mirror left; all "
+        + mirrors() + " mirrors are FAULTY " + deviceStats()));
+  }
+
+  private void checkMirror(String op, int mirror) {
+    if (mirror < 0 || mirror >= mirrorList.size()) {
+      throw new IllegalArgumentException(op + ": mirror " + mirror + " does not exist; the volume "
+          + "has mirrors 0 to " + (mirrorList.size() - 1));
+    }
+  }
+
+  List<Mirror> healthyMirrors() {
+    List<Mirror> healthy = new ArrayList<>(mirrorList.size());
+    for (Mirror m : mirrorList) {
+      if (m.healthy()) {
+        healthy.add(m);
+      }
+    }
+    return healthy;
+  }
+
+  /** The first healthy mirror from {@code start} on, wrapping around, or null. */
+  Mirror firstHealthyFrom(int start) {
+    for (int k = 0; k < mirrorList.size(); k++) {
+      Mirror m = mirrorList.get((start + k) % mirrorList.size());
+      if (m.healthy()) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /** The healthy mirrors after {@code failed}, in turn, wrapping around, without it. */
+  List<Mirror> otherMirrors(Mirror failed) {
+    List<Mirror> others = new ArrayList<>(mirrorList.size() - 1);
+    for (int k = 1; k < mirrorList.size(); k++) {
+      Mirror m = mirrorList.get((failed.index + k) % mirrorList.size());
+      if (m.healthy()) {
+        others.add(m);
+      }
+    }
+    return others;
+  }
+
+  /**
+   * Rewrites {@code block} on every mirror in {@code bad} that is still healthy from {@code good}
+   * (one block, read by absolute index from 0); counts corrections and write errors.
+   *
+   * @return how many copies were corrected
+   */
+  long rewrite(long block, ByteBuffer good, List<Mirror> bad) {
+    long fixed = 0;
+    for (Mirror m : bad) {
+      if (!m.healthy()) {
+        continue;
+      }
+      try {
+        m.device.write(block, good.duplicate().limit(BLOCK_SIZE).position(0));
+        fixed++;
+        log.info("corrected block {} on {}", block, m);
+      } catch (IOException e) {
+        m.writeError();
+        log.warn("rewriting block {} on {} failed", block, m, e);
+      }
+    }
+    corrected.add(fixed);
+    return fixed;
+  }
+
+  void countRead(int blocks) {
+    reads.add(blocks);
+  }
+
+  void countWrite(int blocks) {
+    writes.add(blocks);
+  }
+
+  void countUncorrectable(long n) {
+    uncorrectable.add(n);
   }
 
   /** Builds a {@link MirroredVolume}; every setter checks its argument at once. */
@@ -173,7 +513,10 @@ public final class MirroredVolume implements AutoCloseable {
       return this;
     }
 
-    /** How many errors a mirror may have before it is marked FAULTY; default 20 (md's). */
+    /**
+     * How many device failures (read, write, flush, generation errors) a mirror may have; one more
+     * marks it FAULTY. Default 20, md raid1's. Corruption errors do not count: they are repaired.
+     */
     public Builder errorBudget(int errors) {
       if (errors < 0) {
         throw new IllegalArgumentException("errorBudget must not be negative, was " + errors);

@@ -45,7 +45,11 @@ final class QueueExecutor implements Executor {
 
     @Override
     protected void cancelled(Throwable cause) {
-      log.error("storage work cancelled, its operation will not complete: {}", command, cause);
+      if (command instanceof Step) {
+        ((Step) command).abort(cause);
+      } else {
+        log.error("storage work cancelled before it ran: {}", command, cause);
+      }
     }
   }
 }
