@@ -44,30 +44,24 @@ class SplitAllocationHangTest {
   private final CountDownLatch releaseWorker = new CountDownLatch(1);
 
   /**
-   * The alloc queue's pool reduced to its rescuer: one worker, stuck (the seed's memory shortage:
-   * no other worker can be had), so only the rescuer runs punted splits, one at a time, as the
-   * kernel's WQ_MEM_RECLAIM rescuer does. (The store's {@code alloc} WorkQueue counts the rescuer
-   * within its active limit, so the shape is built on its pool directly.)
+   * The alloc queue reduced to its rescuer: exactly one thread runs punted splits, one at a time,
+   * as when no new kworker can be had and only the WQ_MEM_RECLAIM rescuer is left (the seed's
+   * conditions 2 and 3). Built as a pool of at most one worker thread.
    */
-  private WorkerPool allocLimitedToItsRescuer() throws InterruptedException {
-    WorkerPool pool = WorkerPool.builder("alloc").maxWorkers(1).boredThreshold(1)
-        .rescuer(true).build();
-    CountDownLatch stuck = new CountDownLatch(1);
-    pool.execute(() -> {
-      stuck.countDown();
-      try {
-        releaseWorker.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    assertThat(stuck.await(10, TimeUnit.SECONDS)).isTrue();
-    return pool;
+  private WorkerPool allocLimitedToItsRescuer() {
+    starter = WorkerPool.starter("alloc-starter");
+    return WorkerPool.builder("alloc-rescuer").maxWorkers(1).boredThreshold(1).starter(starter)
+        .build();
   }
+
+  private WorkerPool starter;
 
   @org.junit.jupiter.api.AfterEach
   void releaseTheStuckWorker() {
     releaseWorker.countDown();
+    if (starter != null) {
+      starter.close();
+    }
   }
 
   /** Transaction B: holds AG 1 with room. AG 0: full (a committed transaction filled it). */
@@ -86,7 +80,8 @@ class SplitAllocationHangTest {
     AllocationGroups space = space();
     Transaction b = setUp(space);
     Transaction a = space.begin(0);
-    try (WorkerPool alloc = allocLimitedToItsRescuer()) {
+    WorkerPool alloc = allocLimitedToItsRescuer();
+    try {
       SplitAllocation naive = new SplitAllocation(alloc, true);
       CompletableFuture<Long> splitA = split(naive, a, r -> new Thread(r, "split-a").start());
       assertThat(aWaitsForAg1.await(10, TimeUnit.SECONDS)).isTrue();
@@ -107,7 +102,11 @@ class SplitAllocationHangTest {
       b.abort();
       assertThat(splitA.get(10, TimeUnit.SECONDS)).isBetween((long) AG_BLOCKS, 2L * AG_BLOCKS);
       a.abort();
+    } finally {
+      b.abort();
+      a.abort();
       releaseWorker.countDown();
+      alloc.close();
     }
   }
 
@@ -116,7 +115,8 @@ class SplitAllocationHangTest {
     AllocationGroups space = space();
     Transaction b = setUp(space);
     Transaction a = space.begin(0);
-    try (WorkerPool alloc = allocLimitedToItsRescuer()) {
+    WorkerPool alloc = allocLimitedToItsRescuer();
+    try {
       SplitAllocation ours = new SplitAllocation(alloc);
       assertThat(ours.punts(a, 1)).isFalse();
       assertThat(ours.punts(b, 1)).isTrue();
@@ -130,7 +130,11 @@ class SplitAllocationHangTest {
       assertThat(space.groupOf(blockA).index()).isEqualTo(1);
       assertThat(a.heldGroups()).containsExactly(1);
       a.commit();
+    } finally {
+      b.abort();
+      a.abort();
       releaseWorker.countDown();
+      alloc.close();
     }
   }
 
