@@ -256,6 +256,8 @@ final class Committer implements AutoCloseable {
     try {
       mirrors.writeSuperblock(next);
     } catch (IOException e) {
+      extra.abort();
+      // Some mirror may hold the new superblock: its blocks must never be handed out again.
       broken = e;
       throw e;
     }
@@ -263,14 +265,22 @@ final class Committer implements AutoCloseable {
       committed = next;
     }
     commits.incrementAndGet();
-    extra.commit();
-    space.deferFree(gen, deferred);
-    space.free(immediate);
-    for (Change c : batch) {
-      c.txn.commit();
+    // The commit is durable from here on: a failure in the bookkeeping below must not abort
+    // the transactions (their blocks are referenced now), so it stops further changes instead.
+    try {
+      extra.commit();
+      space.deferFree(gen, deferred);
+      space.free(immediate);
+      for (Change c : batch) {
+        c.txn.commit();
+      }
+      space.committed(gen);
+      height = new CowTree(mirrors, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, root).height();
+    } catch (IOException | RuntimeException e) {
+      log.error("bookkeeping after durable commit {} failed; the store takes no more changes",
+          gen, e);
+      broken = e instanceof IOException io ? io : new IOException(e);
     }
-    space.committed(gen);
-    height = new CowTree(mirrors, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, root).height();
     return gen;
   }
 

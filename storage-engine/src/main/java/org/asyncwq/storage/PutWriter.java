@@ -57,8 +57,8 @@ final class PutWriter {
   ObjectInfo put(String name, byte[] key, InputStream in) throws IOException {
     committer.checkUsable();
     Transaction txn = space.begin(NEXT_TARGET.getAndIncrement());
-    List<CompletableFuture<?>> started = new ArrayList<>();
     ArrayDeque<List<Piece>> inflight = new ArrayDeque<>();
+    TreeBuilder[] built = new TreeBuilder[1];
     boolean submitted = false;
     try {
       allocateWithRetry(() -> {
@@ -69,6 +69,7 @@ final class PutWriter {
       long gen = committer.committed().generation() + 1;
       TreeBuilder extents = new TreeBuilder(mirrors, PageKind.EXTENTS, id, gen,
           () -> splits.allocateBlock(txn));
+      built[0] = extents;
       Runs runs = new Runs(extents, ExtentRun.maxBlocks(type));
       ArrayDeque<byte[]> buffers = new ArrayDeque<>();
       for (int i = 0; i < IN_FLIGHT; i++) {
@@ -99,7 +100,6 @@ final class PutWriter {
           Extent e = allocateWithRetry(() -> dataExtent(txn, want), name, sizeSoFar);
           ByteBuffer slice = ByteBuffer.wrap(buf, off * BLOCK, (int) e.length() * BLOCK).slice();
           CompletableFuture<List<Checksum>> w = mirrors.write(e.start(), slice);
-          started.add(w);
           pieces.add(new Piece(fileBlock + off, e, w));
           off += (int) e.length();
         }
@@ -115,7 +115,6 @@ final class PutWriter {
       }
       runs.flush();
       BlockPointer root = extents.finish();
-      started.addAll(extents.writes());
       for (CompletableFuture<?> f : extents.writes()) {
         Mirrors.join(f);
       }
@@ -127,7 +126,13 @@ final class PutWriter {
       return rec.committedAs(committedGen).info(name);
     } catch (IOException | RuntimeException | Error e) {
       if (!submitted) {
-        settle(started);
+        // Only unconsumed writes are kept (a 4 GiB put must not hold a future per chunk).
+        List<CompletableFuture<?>> running = new ArrayList<>();
+        inflight.forEach(l -> l.forEach(p -> running.add(p.write())));
+        if (built[0] != null) {
+          running.addAll(built[0].writes());
+        }
+        settle(running);
         txn.abort();
       }
       throw e;
