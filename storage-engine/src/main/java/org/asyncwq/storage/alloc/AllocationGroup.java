@@ -103,11 +103,14 @@ public final class AllocationGroup {
           chosen = e;
         }
       }
+      // Read the entry before removing it: entrySet() hands out TreeMap's live nodes, and
+      // removing a node with two children moves its successor's key and value into it.
       long s = chosen.getKey();
-      long len = Math.min(wanted, chosen.getValue());
+      long runLength = chosen.getValue();
+      long len = Math.min(wanted, runLength);
       free.remove(s);
-      if (chosen.getValue() > len) {
-        free.put(s + len, chosen.getValue() - len);
+      if (runLength > len) {
+        free.put(s + len, runLength - len);
       }
       freeBlocks -= len;
       return new Extent(s, len);
