@@ -18,7 +18,8 @@ public interface BlockLayerComponent {
   MirroredVolume volume();
 
   /** A component over {@code devices} with {@code options}. */
-  static BlockLayerComponent create(java.util.List<BlockDevice> devices, VolumeOptions options) {
+  static BlockLayerComponent create(java.util.List<? extends BlockDevice> devices,
+      VolumeOptions options) {
     return DaggerBlockLayerComponent.builder()
         .blockLayerModule(new BlockLayerModule(devices, options))
         .build();

@@ -18,7 +18,7 @@ public final class BlockLayerModule {
   private final List<BlockDevice> devices;
   private final VolumeOptions options;
 
-  public BlockLayerModule(List<BlockDevice> devices, VolumeOptions options) {
+  public BlockLayerModule(List<? extends BlockDevice> devices, VolumeOptions options) {
     this.devices = List.copyOf(devices);
     this.options = java.util.Objects.requireNonNull(options, "options");
   }

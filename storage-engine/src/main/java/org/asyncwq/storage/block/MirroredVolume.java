@@ -37,6 +37,10 @@ import org.apache.logging.log4j.Logger;
  * (never a good one, never an untried one). If no copy is good, the read fails with {@link
  * UncorrectableDataException} after one read per mirror, and nothing is written. Wrong bytes are
  * never returned.
+ * A repair rewrites a block with the copy that matches the checksum the caller gave, so a layer
+ * above must not overwrite a block while reads of its previous contents are in flight (a
+ * copy-on-write store never does); if it did, the next read would still detect and repair the
+ * stale copy, never return it.
  *
  * <p><b>Errors.</b> Per-mirror counters as {@code btrfs device stats} ({@link #deviceStats()}); a
  * mirror whose device failures (read, write, flush and generation errors, not checksum mismatches,
@@ -116,7 +120,7 @@ public final class MirroredVolume implements AutoCloseable {
    * A builder over 1 to 4 mirrors of equal size. The volume owns the devices: {@link #close()}
    * closes them.
    */
-  public static Builder builder(List<BlockDevice> mirrors) {
+  public static Builder builder(List<? extends BlockDevice> mirrors) {
     return new Builder(mirrors);
   }
 
@@ -167,43 +171,7 @@ public final class MirroredVolume implements AutoCloseable {
   /** Flushes every healthy mirror; fails only if no mirror flushed. */
   public CompletableFuture<Void> flush() {
     List<Mirror> targets = healthyMirrors();
-    return track(() -> targets.isEmpty() ? noHealthyMirror("flush") : flush(targets));
-  }
-
-  private CompletableFuture<Void> flush(List<Mirror> targets) {
-    CompletableFuture<Void> result = new CompletableFuture<>();
-    AtomicInteger pending = new AtomicInteger(targets.size());
-    AtomicInteger flushed = new AtomicInteger();
-    IOException failures = new IOException("flush failed on every mirror " + targets);
-    for (Mirror m : targets) {
-      Step.queue(submit, result, () -> {
-        IOException failure = null;
-        try {
-          m.device.flush();
-        } catch (IOException e) {
-          failure = e;
-        }
-        IOException f = failure;
-        Step.queue(endioWrite, result, () -> {
-          if (f == null) {
-            flushed.incrementAndGet();
-          } else {
-            m.flushError();
-            synchronized (failures) {
-              failures.addSuppressed(f);
-            }
-          }
-          if (pending.decrementAndGet() == 0) {
-            if (flushed.get() > 0) {
-              result.complete(null);
-            } else {
-              result.completeExceptionally(failures);
-            }
-          }
-        });
-      });
-    }
-    return result;
+    return track(() -> targets.isEmpty() ? noHealthyMirror("flush") : MirrorIo.flush(this, targets));
   }
 
   /**
@@ -237,31 +205,7 @@ public final class MirroredVolume implements AutoCloseable {
     }
     BlockRange.checkBlocks("readMirror", firstBlock, blocks, blockCount);
     Mirror m = mirrorList.get(mirror);
-    return track(() -> {
-      if (!m.healthy()) {
-        return CompletableFuture.failedFuture(new IOException("readMirror: " + m + " is faulty"));
-      }
-      CompletableFuture<ByteBuffer> result = new CompletableFuture<>();
-      ByteBuffer data = ByteBuffer.allocate(blocks * BLOCK_SIZE);
-      Step.queue(submit, result, () -> {
-        IOException failure = null;
-        try {
-          m.device.read(firstBlock, data.duplicate());
-        } catch (IOException e) {
-          failure = e;
-        }
-        IOException f = failure;
-        Step.queue(endio, result, () -> {
-          if (f != null) {
-            m.readError();
-            result.completeExceptionally(f);
-          } else {
-            result.complete(data);
-          }
-        });
-      });
-      return result;
-    });
+    return track(() -> MirrorIo.read(this, m, firstBlock, blocks));
   }
 
   /**
@@ -273,30 +217,7 @@ public final class MirroredVolume implements AutoCloseable {
     BlockRange.check("writeMirror", firstBlock, data, blockCount);
     Mirror m = mirrorList.get(mirror);
     ByteBuffer src = data.duplicate();
-    return track(() -> {
-      if (!m.healthy()) {
-        return CompletableFuture.failedFuture(new IOException("writeMirror: " + m + " is faulty"));
-      }
-      CompletableFuture<Void> result = new CompletableFuture<>();
-      Step.queue(submit, result, () -> {
-        IOException failure = null;
-        try {
-          m.device.write(firstBlock, src);
-        } catch (IOException e) {
-          failure = e;
-        }
-        IOException f = failure;
-        Step.queue(endioWrite, result, () -> {
-          if (f != null) {
-            m.writeError();
-            result.completeExceptionally(f);
-          } else {
-            result.complete(null);
-          }
-        });
-      });
-      return result;
-    });
+    return track(() -> MirrorIo.write(this, m, firstBlock, src));
   }
 
   /**
@@ -503,8 +424,12 @@ public final class MirroredVolume implements AutoCloseable {
     int errorBudget = 20;
     StorageQueues queues;
 
-    private Builder(List<BlockDevice> mirrors) {
-      this.mirrors = List.copyOf(Objects.requireNonNull(mirrors, "mirrors"));
+    private Builder(List<? extends BlockDevice> mirrors) {
+      Objects.requireNonNull(mirrors, "mirrors");
+      for (int i = 0; i < mirrors.size(); i++) {
+        Objects.requireNonNull(mirrors.get(i), "mirror " + i + " is null");
+      }
+      this.mirrors = List.copyOf(mirrors);
     }
 
     /** The checksum kept for every block written; default CRC32C. */

@@ -11,6 +11,11 @@ public class UncorrectableDataException extends IOException {
 
   private final long block;
 
+  /** For {@code block}, with a message that names it. */
+  public UncorrectableDataException(long block) {
+    this(block, "block " + block + " has no copy matching its checksum on any mirror");
+  }
+
   public UncorrectableDataException(long block, String message) {
     super(message);
     this.block = block;

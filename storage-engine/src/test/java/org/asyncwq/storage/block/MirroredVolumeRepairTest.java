@@ -27,7 +27,7 @@ class MirroredVolumeRepairTest {
 
   private List<FaultyBlockDevice> mirrors(int n) {
     List<FaultyBlockDevice> m = Fixtures.faultyMirrors(n, 16);
-    volume = MirroredVolume.builder(Fixtures.devices(m)).build();
+    volume = MirroredVolume.builder(m).build();
     return m;
   }
 

@@ -55,6 +55,25 @@ class MirroredVolumeWriteTest {
   }
 
   @Test
+  void aLargeWriteIsChecksummedInPiecesOnCsumAndWrittenOncePerMirrorOnSubmit() throws Exception {
+    try (StorageQueues q = StorageQueues.builder().limitActive(StorageQueues.CSUM, 4).build();
+         MirroredVolume v = MirroredVolume.builder(Fixtures.faultyMirrors(2, 256)).queues(q)
+             .build()) {
+      long csumBefore = q.stats().get(StorageQueues.CSUM).normal().queue().completed();
+      long submitBefore = q.stats().get(StorageQueues.SUBMIT).normal().queue().completed();
+      List<Checksum> sums = v.write(0, Fixtures.data(256, 1)).join();
+      assertThat(sums).hasSize(256);
+      q.queue(StorageQueues.CSUM).flush();
+      q.queue(StorageQueues.SUBMIT).flush();
+      // four pieces of 64 blocks, one per csum thread; one positional write per mirror
+      assertThat(q.stats().get(StorageQueues.CSUM).normal().queue().completed() - csumBefore)
+          .isEqualTo(4);
+      assertThat(q.stats().get(StorageQueues.SUBMIT).normal().queue().completed() - submitBefore)
+          .isEqualTo(2);
+    }
+  }
+
+  @Test
   void manyConcurrentWritesAndReadsAgree() throws Exception {
     int n = 64 * Fixtures.stress();
     List<FaultyBlockDevice> m = Fixtures.faultyMirrors(2, n * 2L);

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.asyncwq.pool.WorkerPool;
 import org.asyncwq.priority.WorkQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -61,7 +62,9 @@ class SharedPoolHangTest {
   @Test
   void naiveOnePoolForChecksumSubmitAndEndioDeadlocksUnderNPlusOneWrites() throws Exception {
     List<CompletableFuture<Void>> waits = new ArrayList<>();
-    WorkQueue shared = WorkQueue.builder("csum-submit-endio").limitActive(N).threshold(1).build();
+    WorkerPool starter = WorkerPool.starter("starter");
+    WorkQueue shared = WorkQueue.builder("csum-submit-endio").limitActive(N).threshold(1)
+        .starter(starter).build();
     try {
       Executor one = new QueueExecutor(shared);
       CountDownLatch done = writesWaitingForEndio(one, one, new MemoryBlockDevice(N + 1), waits);
@@ -73,6 +76,7 @@ class SharedPoolHangTest {
     } finally {
       waits.forEach(w -> w.completeExceptionally(new IllegalStateException("hang test bound")));
       shared.close();
+      starter.close();
     }
     assertThat(shared.stats().normal().pool().workers()).isZero();
   }
