@@ -65,12 +65,26 @@ final class BenchCommand extends StoreCommand {
       }
       try {
         double rawWrite = mibPerSecond(size, () -> rawWrite(rawFiles, pattern));
-        double storePut = mibPerSecond(size, () -> store.put(OBJECT, new PatternStream(pattern, size)));
+        double storePut = mibPerSecond(size, () -> {
+          try (Progress progress = Progress.start(output(), "bench put", size, true)) {
+            store.put(OBJECT, progress.counting(new PatternStream(pattern, size)));
+            progress.complete();
+          }
+        });
         double rawRead = mibPerSecond(size, () -> rawRead(rawFiles.subList(0, 1)));
-        double storeGet = mibPerSecond(size, () -> store.get(OBJECT, OutputStream.nullOutputStream()));
+        double storeGet = mibPerSecond(size, () -> {
+          try (Progress progress = Progress.start(output(), "bench get", size, true)) {
+            store.get(OBJECT, progress.counting(OutputStream.nullOutputStream()));
+            progress.complete();
+          }
+        });
         double rawScrub = mibPerSecond(size * mirrors, () -> rawRead(rawFiles));
         long scrubStart = System.nanoTime();
-        ScrubReport scrub = store.scrub((done, total) -> {}).get();
+        ScrubReport scrub;
+        try (Progress progress = Progress.start(output(), "bench scrub", 0, false)) {
+          scrub = store.scrub(progress::update).get();
+          progress.complete();
+        }
         double scrubSeconds = Math.max(1e-9, (System.nanoTime() - scrubStart) / 1e9);
         double storeScrub = scrub.blocks() * 4096.0 / (1 << 20) / scrubSeconds;
         result = new BenchResult(

@@ -8,6 +8,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -82,9 +83,11 @@ final class ErrorReporter implements IParameterExceptionHandler, IExecutionExcep
     }
     err.flush();
     if (root.json && !root.output().documentWritten()) {
-      System.out.println(
-          Output.toJson(Map.of("error", oneLine(message), "exitCode", status.code(), "status", status.name())));
-      System.out.flush();
+      Map<String, Object> document = new LinkedHashMap<>();
+      document.put("error", oneLine(message));
+      document.put("exitCode", status.code());
+      document.put("status", status.name());
+      root.output().result(document, human -> {});
     }
   }
 

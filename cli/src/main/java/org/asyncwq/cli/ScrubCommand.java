@@ -16,11 +16,15 @@ import picocli.CommandLine.Option;
 final class ScrubCommand extends StoreCommand {
   @Option(
       names = "--resume",
-      description = "Continue an interrupted scrub from the position it recorded.")
+      description = "Continue an interrupted scrub. The store records no scrub position yet, so"
+          + " this scrubs from the start, and says so.")
   boolean resume;
 
   @Override
   ExitStatus execute() throws Exception {
+    if (resume) {
+      output().warn("this store records no scrub position yet: scrubbing every block from the start");
+    }
     ScrubReport report;
     try (StoreSession session = storeDirectory().open();
         Progress progress = Progress.start(output(), "scrub", 0, false)) {

@@ -35,14 +35,13 @@ class CliBadInputIT {
     listingBefore = asyncwq.run("ls", "-l").succeeds().stdout();
   }
 
-  /** The store as it was: check is clean, the same objects are listed, and they read back. */
-  private static void assertStoreUnchanged() throws IOException {
+  /**
+   * The store as it was: check is clean (it verifies every block's checksum) and the same objects
+   * are listed, with the same sizes and generations.
+   */
+  private static void assertStoreUnchanged() {
     asyncwq.run("check").succeeds();
     assertThat(asyncwq.run("ls", "-l").succeeds().stdout()).isEqualTo(listingBefore);
-    Path copy = work.resolve("kept-copy");
-    asyncwq.run("get", "kept", "-o", copy.toString()).succeeds();
-    assertThat(Files.mismatch(file, copy)).isEqualTo(-1);
-    Files.delete(copy);
   }
 
   @Test
