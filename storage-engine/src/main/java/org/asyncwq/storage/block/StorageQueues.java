@@ -71,7 +71,7 @@ public final class StorageQueues implements AutoCloseable {
         ex.put(name, new QueueExecutor(q));
       }
     } catch (RuntimeException e) {
-      qs.values().forEach(WorkQueue::close);
+      qs.values().forEach(StorageQueues::closeQueue);
       starter.close();
       throw e;
     }
@@ -126,15 +126,34 @@ public final class StorageQueues implements AutoCloseable {
     return Collections.unmodifiableMap(m);
   }
 
-  /** Drains and stops every queue, first to last in data-flow order, then the starter. */
+  /**
+   * Drains and stops every queue, first to last in data-flow order, then the starter. Like {@code
+   * ExecutorService.close()}, an interrupt does not cut the drain short (a half-closed storage stack
+   * would strand IO completions); it is re-asserted when every queue has closed.
+   */
   @Override
   public void close() {
     try {
       for (WorkQueue q : queues.values()) {
-        q.close();
+        closeQueue(q);
       }
     } finally {
       starter.close();
+    }
+  }
+
+  private static void closeQueue(WorkQueue q) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        q.close();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true; // WorkQueue.close() resumes where the interrupted call left off
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
