@@ -22,7 +22,8 @@ public final class PoolCoreExample {
          WorkerPool csum = WorkerPool.builder("csum")
              .maxWorkers(4)                                        // grows from 0 to 4 on demand
              .idleTimeout(Duration.ofSeconds(2))                   // and shrinks back when idle
-             .starter(starter)                                     // no submitter ever creates a thread
+             .starter(starter)                                     // optional: threads are never made
+                                                                   // on a submitter anyway
              .rescuer(true)                                        // one thread in reserve, always
              .build()) {
       csum.queue(new Work() {
