@@ -17,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * retirement leaves {@code IDLE}.
  *
  * <p><b>Surplus.</b> After {@link WorkerPool#setMaxWorkers} lowered the maximum, the pool has more
- * workers than it may run at once. Before each take a worker checks {@code total - benched > max};
+ * workers than it may run at once. Before each take a worker checks {@code live - benched > max} (threads still
+ * starting run nothing yet, so they do not count);
  * the ones that find it true (counted in {@link WorkerRoster#benched} by CAS, so exactly the
  * surplus sits out) park without taking work, and either rejoin when the maximum comes back up or
  * retire after {@code min(idleTimeout, 1 s)}. They never spin: a benched worker parks.
@@ -129,7 +130,7 @@ final class Worker implements Runnable {
   private void loop() {
     for (; ; ) {
       long c = roster.ctl;
-      if (WorkerRoster.total(c) > pool.maxWorkers() && (c & WorkerRoster.STOP) == 0) {
+      if (WorkerRoster.live(c) > pool.maxWorkers() && (c & WorkerRoster.STOP) == 0) {
         if (!sitOut()) {
           return;
         }
@@ -241,7 +242,7 @@ final class Worker implements Runnable {
     int max = pool.maxWorkers();
     for (; ; ) {
       int b = roster.benched.get();
-      if (WorkerRoster.total(roster.ctl) - b <= max) {
+      if (WorkerRoster.live(roster.ctl) - b <= max) {
         return true; // enough others sit out already
       }
       if (roster.benched.compareAndSet(b, b + 1)) {
@@ -258,7 +259,7 @@ final class Worker implements Runnable {
       for (; ; ) {
         long c = roster.ctl;
         if ((c & WorkerRoster.STOP) != 0
-            || WorkerRoster.total(c) - (roster.benched.get() - 1) <= pool.maxWorkers()) {
+            || WorkerRoster.live(c) - (roster.benched.get() - 1) <= pool.maxWorkers()) {
           return true;
         }
         long left = deadline - System.nanoTime();

@@ -310,7 +310,7 @@ final class WorkerRoster {
   boolean retireSurplus(int max) {
     for (; ; ) {
       long c = ctl;
-      if ((c & STOP) != 0 || total(c) <= max) {
+      if ((c & STOP) != 0 || live(c) <= max) {
         return false;
       }
       if (cas(c, c - ONE_TOTAL)) {
