@@ -263,9 +263,7 @@ final class WorkerRoster {
       c = ctl;
     } while (!cas(c, c - ONE_STARTING));
     LogHolder.log.debug("pool {}: worker {} started", pool.name(), w);
-    synchronized (lock) {
-      lock.notifyAll(); // build() waits for its minimum workers
-    }
+    w.threads.registered(); // build() waits for its minimum workers
   }
 
   /** A start failed for good: its slot is free again. Returns the control word after. */
