@@ -428,9 +428,10 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     long executed = threads.departedExecuted() + roster.executedByLive();
     long retiredNow = threads.retiredCount();
     long rescued = rescuer == null ? 0 : rescuer.rescued;
+    long queued = taken + pending - disposal.revoked.get(); // a revoked work was never accepted
     return new PoolStats(name, WorkerRoster.live(c), WorkerRoster.starting(c), roster.idleCount(),
-        pending, taken + pending, executed + rescued, disposal.cancelled.get(),
-        starter.spawned.get(), starter.failures.get(), retiredNow, rescued);
+        pending, queued, executed + rescued, disposal.cancelled.get(), starter.spawned.get(),
+        starter.failures.get(), retiredNow, rescued);
   }
 
   /**
