@@ -212,8 +212,13 @@ final class Worker implements Runnable {
     }
     long idleSince = System.nanoTime();
     long timeout = pool.idleTimeoutNanos();
+    boolean mayRetire = true;
     while (phase == IDLE) {
-      LockSupport.parkNanos(pool, Math.max(idleSince + timeout - System.nanoTime(), 1L));
+      if (mayRetire) {
+        LockSupport.parkNanos(pool, Math.max(idleSince + timeout - System.nanoTime(), 1L));
+      } else {
+        LockSupport.park(pool); // at the minimum: nothing to time out for; woken like any idler
+      }
       Thread.interrupted(); // an interrupt meant for a finished work must not spin this park
       if (phase != IDLE) {
         break;
@@ -227,6 +232,9 @@ final class Worker implements Runnable {
           threads.retired(this);
           return false;
         }
+        // At or below the minimum (or stopping): this worker stays; it does not wake again
+        // every idle timeout (a tiny timeout would make that a spin).
+        mayRetire = WorkerRoster.live(roster.ctl) > pool.minWorkers();
         idleSince = now;
       }
     }
