@@ -33,6 +33,9 @@ final class Disposal {
 
   final AtomicLong cancelled = new AtomicLong();
 
+  /** Works a producer queued and then took back out to reject (the pool stopped meanwhile). */
+  final AtomicLong revoked = new AtomicLong();
+
   /** Threads running cancellations for this pool now (a thread may nest: a count per entry). */
   @GuardedBy("lock")
   private final Set<Thread> disposers = new HashSet<>();
@@ -89,6 +92,7 @@ final class Disposal {
     try {
       for (Work work = doomed.poll(); work != null; work = doomed.poll()) {
         if (work == keep) {
+          revoked.incrementAndGet(); // never accepted: stats must not count it as queued
           work.clearPending();
           continue;
         }

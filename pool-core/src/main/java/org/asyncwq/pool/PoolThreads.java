@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.logging.log4j.LogManager;
@@ -43,6 +44,12 @@ final class PoolThreads {
 
   @GuardedBy("roster.lock")
   private boolean terminated;
+
+  /** Opened once the pool has terminated; what awaitTermination waits on. */
+  private final CountDownLatch terminatedLatch = new CountDownLatch(1);
+
+  /** While build() waits for its minimum workers: counted down as each registers. */
+  private volatile CountDownLatch buildLatch;
 
   @GuardedBy("roster.lock")
   private long departedExecuted;
@@ -84,6 +91,14 @@ final class PoolThreads {
     synchronized (roster.lock) {
       threads.removeIf(x -> !x.isAlive());
       threads.add(t);
+    }
+  }
+
+  /** A worker registered (see {@link WorkerRoster#register}). */
+  void registered() {
+    CountDownLatch latch = buildLatch;
+    if (latch != null) {
+      latch.countDown();
     }
   }
 
@@ -176,7 +191,7 @@ final class PoolThreads {
         return;
       }
       terminated = true;
-      roster.lock.notifyAll();
+      terminatedLatch.countDown();
       if (starter.ownHelper) {
         ownStarter = starter.helper();
       }
@@ -233,15 +248,11 @@ final class PoolThreads {
           + "' (a worker, or a cancelled() it runs): it would wait for itself");
     }
     long deadline = System.nanoTime() + nanos;
+    if (!terminatedLatch.await(nanos, TimeUnit.NANOSECONDS)) {
+      return false;
+    }
     List<Thread> toJoin;
     synchronized (roster.lock) {
-      while (!terminated) {
-        long left = deadline - System.nanoTime();
-        if (nanos <= 0 || left <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(roster.lock, left);
-      }
       toJoin = new ArrayList<>(threads);
     }
     for (Thread t : toJoin) {
@@ -262,6 +273,8 @@ final class PoolThreads {
    * throws {@link IllegalStateException} (an Error as itself).
    */
   void startAtBuild(int minWorkers) {
+    CountDownLatch latch = new CountDownLatch(minWorkers);
+    buildLatch = latch;
     try {
       if (rescuer != null) {
         synchronized (roster.lock) {
@@ -288,15 +301,13 @@ final class PoolThreads {
           throw e;
         }
       }
-      synchronized (roster.lock) {
-        while (WorkerRoster.starting(roster.ctl) > 0) { // build() returns with them registered
-          try {
-            roster.lock.wait();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("pool '" + name + "': interrupted in build()", e);
-          }
-        }
+      try {
+        latch.await(); // build() returns with its minimum workers registered
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("pool '" + name + "': interrupted in build()", e);
+      } finally {
+        buildLatch = null;
       }
     } catch (RuntimeException | Error e) {
       pool.stopNow();

@@ -59,6 +59,31 @@ public abstract class Work {
    */
   boolean requeueAfterRun;
 
+  /**
+   * Runs this work once on a thread of {@code pool}: the only place {@code run()} is called.
+   * Returns whether it asked for a requeue from inside {@code run()} (then it is pending again and
+   * the caller queues it at the tail, now that {@code run()} has returned).
+   */
+  final boolean runOnce(WorkerPool pool, org.apache.logging.log4j.Logger log) {
+    Thread me = Thread.currentThread();
+    clearPending();
+    runner = me;
+    runningIn = pool;
+    try {
+      run();
+    } catch (Throwable t) {
+      log.warn("pool {}: work {} threw; the pool goes on", pool.name(), this, t);
+    }
+    if (runner == me) {
+      runner = null;
+      runningIn = null;
+    }
+    Thread.interrupted(); // an interrupt aimed at this work must not reach the next one
+    boolean requeue = requeueAfterRun;
+    requeueAfterRun = false;
+    return requeue;
+  }
+
   /** Creates a work that is not pending. */
   protected Work() {}
 

@@ -17,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * retirement leaves {@code IDLE}.
  *
  * <p><b>Surplus.</b> After {@link WorkerPool#setMaxWorkers} lowered the maximum, the pool has more
- * workers than it may run at once. Before each take a worker checks {@code total - benched > max};
+ * workers than it may run at once. Before each take a worker checks {@code live - benched > max} (threads still
+ * starting run nothing yet, so they do not count);
  * the ones that find it true (counted in {@link WorkerRoster#benched} by CAS, so exactly the
  * surplus sits out) park without taking work, and either rejoin when the maximum comes back up or
  * retire after {@code min(idleTimeout, 1 s)}. They never spin: a benched worker parks.
@@ -129,7 +130,7 @@ final class Worker implements Runnable {
   private void loop() {
     for (; ; ) {
       long c = roster.ctl;
-      if (WorkerRoster.total(c) > pool.maxWorkers() && (c & WorkerRoster.STOP) == 0) {
+      if (WorkerRoster.live(c) > pool.maxWorkers() && (c & WorkerRoster.STOP) == 0) {
         if (!sitOut()) {
           return;
         }
@@ -211,8 +212,13 @@ final class Worker implements Runnable {
     }
     long idleSince = System.nanoTime();
     long timeout = pool.idleTimeoutNanos();
+    boolean mayRetire = true;
     while (phase == IDLE) {
-      LockSupport.parkNanos(pool, Math.max(idleSince + timeout - System.nanoTime(), 1L));
+      if (mayRetire) {
+        LockSupport.parkNanos(pool, Math.max(idleSince + timeout - System.nanoTime(), 1L));
+      } else {
+        LockSupport.park(pool); // at the minimum: nothing to time out for; woken like any idler
+      }
       Thread.interrupted(); // an interrupt meant for a finished work must not spin this park
       if (phase != IDLE) {
         break;
@@ -226,6 +232,9 @@ final class Worker implements Runnable {
           threads.retired(this);
           return false;
         }
+        // At or below the minimum (or stopping): this worker stays; it does not wake again
+        // every idle timeout (a tiny timeout would make that a spin).
+        mayRetire = WorkerRoster.live(roster.ctl) > pool.minWorkers();
         idleSince = now;
       }
     }
@@ -241,7 +250,7 @@ final class Worker implements Runnable {
     int max = pool.maxWorkers();
     for (; ; ) {
       int b = roster.benched.get();
-      if (WorkerRoster.total(roster.ctl) - b <= max) {
+      if (WorkerRoster.live(roster.ctl) - b <= max) {
         return true; // enough others sit out already
       }
       if (roster.benched.compareAndSet(b, b + 1)) {
@@ -258,7 +267,7 @@ final class Worker implements Runnable {
       for (; ; ) {
         long c = roster.ctl;
         if ((c & WorkerRoster.STOP) != 0
-            || WorkerRoster.total(c) - (roster.benched.get() - 1) <= pool.maxWorkers()) {
+            || WorkerRoster.live(c) - (roster.benched.get() - 1) <= pool.maxWorkers()) {
           return true;
         }
         long left = deadline - System.nanoTime();

@@ -3,17 +3,11 @@ package org.asyncwq.pool;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -54,24 +48,24 @@ import org.apache.logging.log4j.Logger;
  * Parts (each its own package-private class): Worklist, the shared lock-free FIFO; WorkerRoster,
  * the control word (idle stack, slots, run state) and the signalling; Worker, one thread's loop;
  * WorkerStarter, thread creation off the submitter; Rescuer, the mayday thread; Disposal, every
- * cancellation. A work's walk: queue -> Worklist.push -> WorkerRoster.signal -> Worker.loop ->
- * runWork -> Work.run.
+ * cancellation; PoolThreads, thread exits and termination; PoolSettings, the builder's fields. A
+ * work's walk: queue -> Worklist.push -> WorkerRoster.signal -> Worker.loop -> Work.runOnce.
  *
- * Control state: the bits STOP, NOW, DONE, FROZEN of WorkerRoster.ctl, plus `terminated` here.
+ * Control state: the bits STOP, NOW, DONE, FROZEN of WorkerRoster.ctl, plus PoolThreads.terminated.
  *   RUNNING -> STOPPING       stop() sets STOP; wakes every idle worker and the rescuer
  *   any -> STOPPING_NOW       stopNow() sets STOP|NOW, drains the worklist, cancels what it took
  *   STOPPING* -> DONE         the last worker to leave (or stop()/a failed start) finds no slot in
  *                             use and, unless NOW, nothing queued: WorkerRoster.tryDone()
- *   DONE -> TERMINATED        tryTerminate(): DONE, the rescuer gone, no cancellation running
+ *   DONE -> TERMINATED        PoolThreads.tryTerminate(): DONE, rescuer gone, no cancel running
  *   FROZEN set/cleared        freeze()/thaw(); orthogonal; workers take nothing while set
  * Queueing checks STOP before and after its push; after it, STOP means the pool may have finished
  * without seeing the work: a producer that sees DONE or NOW takes the queued works out again and
- * rejects its own (see afterStop).
+ * rejects its own (Disposal.afterStop).
  *
  * Lock order: `lock` (WorkerRoster.lock, slot assignment, the thread set, termination) is a leaf:
  * nothing is locked under it and it is never held across a run, a callback, a park or a spawn. The
- * worklist's take token is a leaf too. A WorkerStarter's monitor is held while it spawns and may
- * take `lock` (through a worker registering on another thread it does not wait for).
+ * worklist's take token is a leaf too. A WorkerStarter's monitor is held while it spawns, and under
+ * it PoolThreads.startFailed takes `lock`: starter monitor before `lock`, never the reverse.
  *
  * Read without a lock: ctl (CAS word), maxWorkers (volatile; a stale read costs one start or one
  * sit-out, corrected on the next look), the worklist's tail (the idle protocol's second half), a
@@ -193,31 +187,23 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
         + ((c & WorkerRoster.DONE) != 0 ? "stopped" : "stopping") + " and accepts no new work");
   }
 
-  /** Runs one work on a pool thread; the only place a work's {@code run()} is called. */
+  /** Runs one work on a pool thread; {@code worker} is null for the rescuer. */
   void runWork(Worker worker, Work work) {
-    Thread me = Thread.currentThread();
-    work.clearPending();
-    work.runner = me;
-    work.runningIn = this;
-    try {
-      work.run();
-    } catch (Throwable t) {
-      log.warn("pool {}: work {} threw; the pool goes on", name, work, t);
+    if (work.runOnce(this, log) && !worklistTakesRequeue(worker, work)) {
+      disposal.afterStop(work, true, roster);
     }
-    if (work.runner == me) {
-      work.runner = null;
-      work.runningIn = null;
+  }
+
+  /** Queues a work that asked for a requeue during its run; false if the pool is stopping. */
+  private boolean worklistTakesRequeue(Worker worker, Work work) {
+    worklist.push(work);
+    if ((roster.ctl & WorkerRoster.STOP) != 0) {
+      return false;
     }
-    Thread.interrupted(); // an interrupt aimed at this work must not reach the next one
-    if (work.requeueAfterRun) {
-      work.requeueAfterRun = false;
-      worklist.push(work);
-      if ((roster.ctl & WorkerRoster.STOP) != 0) {
-        disposal.afterStop(work, true, roster);
-      } else if (worker == null) {
-        roster.signal(); // the rescuer requeued: a worker must look
-      }
+    if (worker == null) {
+      roster.signal(); // the rescuer requeued: a worker must look
     }
+    return true;
   }
 
   PoolThreads threads() {
@@ -442,9 +428,10 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     long executed = threads.departedExecuted() + roster.executedByLive();
     long retiredNow = threads.retiredCount();
     long rescued = rescuer == null ? 0 : rescuer.rescued;
+    long queued = taken + pending - disposal.revoked.get(); // a revoked work was never accepted
     return new PoolStats(name, WorkerRoster.live(c), WorkerRoster.starting(c), roster.idleCount(),
-        pending, taken + pending, executed + rescued, disposal.cancelled.get(),
-        starter.spawned.get(), starter.failures.get(), retiredNow, rescued);
+        pending, queued, executed + rescued, disposal.cancelled.get(), starter.spawned.get(),
+        starter.failures.get(), retiredNow, rescued);
   }
 
   /**

@@ -263,9 +263,7 @@ final class WorkerRoster {
       c = ctl;
     } while (!cas(c, c - ONE_STARTING));
     LogHolder.log.debug("pool {}: worker {} started", pool.name(), w);
-    synchronized (lock) {
-      lock.notifyAll(); // build() waits for its minimum workers
-    }
+    w.threads.registered(); // build() waits for its minimum workers
   }
 
   /** A start failed for good: its slot is free again. Returns the control word after. */
@@ -310,7 +308,7 @@ final class WorkerRoster {
   boolean retireSurplus(int max) {
     for (; ; ) {
       long c = ctl;
-      if ((c & STOP) != 0 || total(c) <= max) {
+      if ((c & STOP) != 0 || live(c) <= max) {
         return false;
       }
       if (cas(c, c - ONE_TOTAL)) {

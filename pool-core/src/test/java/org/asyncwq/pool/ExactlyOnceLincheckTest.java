@@ -43,9 +43,9 @@ public class ExactlyOnceLincheckTest {
   private final WorkerPool pool =
       WorkerPool.builder("lc-once")
           .maxWorkers(2)
-          .boredThreshold(1)
           .idleTimeout(Duration.ofNanos(1))
           .spawner(spawner)
+          .startsOnCaller() // no starter thread per pool: the model checker explores the pool alone
           .build();
   private final List<Tracked> works = new CopyOnWriteArrayList<>();
   private final AtomicInteger stopNowCancelled = new AtomicInteger();
@@ -221,9 +221,9 @@ public class ExactlyOnceLincheckTest {
       ScriptedSpawner spawner = new ScriptedSpawner();
       WorkerPool pool = WorkerPool.builder("lc-once-mc")
           .maxWorkers(2)
-          .boredThreshold(1)
           .idleTimeout(Duration.ofNanos(1))
           .spawner(spawner)
+          .startsOnCaller() // no starter thread per pool: the model checker explores the pool alone
           .build();
       try {
         Tracked plain = new Tracked(pool, false);

@@ -131,7 +131,6 @@ class ExactlyOnceStressTest {
         WorkerPool.builder(name)
             .minWorkers(min)
             .maxWorkers(max)
-            .boredThreshold(1 + rnd.nextInt(4))
             .idleTimeout(Duration.ofMillis(1 + rnd.nextInt(5)))
             .spawner(spawner)
             .spawnAttempts(1 + rnd.nextInt(3))

@@ -64,7 +64,6 @@ class StopRaceStressTest {
             WorkerPool.builder(name)
                 .minWorkers(min)
                 .maxWorkers(2 + rnd.nextInt(2))
-                .boredThreshold(1 + rnd.nextInt(2))
                 .idleTimeout(Duration.ofMillis(1))
                 .spawner(spawner)
                 .build());
