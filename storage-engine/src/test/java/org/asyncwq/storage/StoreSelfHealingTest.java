@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.List;
 import org.asyncwq.storage.block.BlockDevice;
 import org.asyncwq.storage.block.FaultyBlockDevice;
+import org.asyncwq.storage.block.FileBlockDevice;
 import org.asyncwq.storage.block.MemoryBlockDevice;
 import org.asyncwq.storage.block.ScrubReport;
 import org.asyncwq.storage.block.UncorrectableDataException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Issue 11 point 2: self-healing through the store. */
 @Timeout(120)
@@ -79,6 +82,43 @@ class StoreSelfHealingTest {
         assertThat(s.read("obj" + i)).isEqualTo(data);
       }
       assertThat(s.check().problems()).isEmpty();
+    }
+  }
+
+  @Test
+  void aStoreWhoseDirectoryRootIsCorruptOnOneMirrorOpensReadsAndScrubRepairsIt(@TempDir Path dir)
+      throws Exception {
+    byte[] data = StoreRoundTripTest.random(7, 100_000);
+    StoreOptions options = StoreOptions.builder().mirrors(2).deviceSize(16L << 20).build();
+    try (Store s = Store.create(dir, options)) {
+      for (int i = 0; i < 10; i++) {
+        s.put("obj" + i, new ByteArrayInputStream(data));
+      }
+    }
+    long root;
+    try (FaultyBlockDevice d0 = new FaultyBlockDevice(FileBlockDevice.open(dir.resolve("mirror-0.img")))) {
+      Superblock.Read a = Superblock.decode(ByteBuffer.wrap(block(d0, 0)));
+      Superblock.Read b = Superblock.decode(ByteBuffer.wrap(block(d0, 1)));
+      Superblock newest = a.superblock().generation() > b.superblock().generation()
+          ? a.superblock() : b.superblock();
+      root = newest.directory().block();
+      d0.corrupt(root, 40); // damaged while the store was closed
+      d0.flush();
+    }
+
+    try (Store s = Store.open(dir)) {
+      assertThat(s.list("")).hasSize(10);
+      for (int i = 0; i < 10; i++) {
+        assertThat(s.read("obj" + i)).isEqualTo(data);
+      }
+      ScrubReport scrub = s.scrub((done, total) -> {}).get();
+      assertThat(scrub.uncorrectable()).isZero();
+      assertThat(s.scrub((done, total) -> {}).get().csumErrors()).isZero();
+      assertThat(s.check().problems()).isEmpty();
+    }
+    try (BlockDevice d0 = FileBlockDevice.open(dir.resolve("mirror-0.img"));
+        BlockDevice d1 = FileBlockDevice.open(dir.resolve("mirror-1.img"))) {
+      assertThat(block(d0, root)).as("mirror 0's root rewritten").isEqualTo(block(d1, root));
     }
   }
 
