@@ -44,7 +44,16 @@ import org.asyncwq.storage.block.StorageQueues;
  * references it.
  *
  * <p><b>Devices.</b> All mirrors share one layout (RAID1). The store owns its devices and closes
- * them on {@link #close()}. Thread-safe: every method may be called from any thread.
+ * them on {@link #close()}.
+ *
+ * <p><b>One writer.</b> Opening or creating a store locks every device exclusively: an in-JVM
+ * guard for any device, and an OS file lock for file devices (dropped by the OS if the process
+ * dies). A second open or create of the same devices, here or in another process, fails at once
+ * with {@link StoreLockedException} naming the store and, when recorded, the holding process (a
+ * writer notes its pid in {@code <device file>.lock}); the refused open writes nothing. The lock
+ * is released by {@link #close()}. Device files are created owner-only ({@code rw-------}) and a
+ * store directory {@link #create(Path, StoreOptions)} makes is {@code rwx------}, on POSIX file
+ * systems; creation never follows a symbolic link. Thread-safe: every method may be called from any thread.
  */
 public final class Store implements AutoCloseable {
   private static final Logger log = LogManager.getLogger(Store.class);
@@ -63,11 +72,13 @@ public final class Store implements AutoCloseable {
   private final ObjectReader reader;
   /** Held shared by every put and delete, exclusively by a replace waiting for them to finish. */
   private final ReentrantReadWriteLock changes = new ReentrantReadWriteLock();
+  private final StoreLock lock;
   private volatile boolean closed;
 
   Store(StoreComponent component, Mirrors mirrors, AllocationGroups space, Superblock sb,
-      int height) {
+      int height, StoreLock lock) {
     this.component = component;
+    this.lock = lock;
     this.mirrors = mirrors;
     this.space = space;
     this.committer = new Committer(mirrors, space, sb, height);
@@ -276,10 +287,15 @@ public final class Store implements AutoCloseable {
     }
     closed = true;
     committer.close();
+    lock.dropHolder();
     try {
       mirrors.close();
     } finally {
-      component.queues().close();
+      try {
+        component.queues().close();
+      } finally {
+        lock.release();
+      }
     }
     log.debug("store closed");
   }

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
@@ -43,12 +46,20 @@ final class StoreOpener {
   private StoreOpener() {}
 
   static Store create(Path dir, StoreOptions o) throws IOException {
-    Files.createDirectories(dir);
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      Files.createDirectories(dir, ownerOnlyDirectory(dir));
+    }
+    List<Object> keys = new ArrayList<>();
+    for (int m = 0; m < o.mirrors(); m++) {
+      keys.add(StoreLock.fileKey(deviceFile(dir, m)));
+    }
+    StoreLock lock = StoreLock.guard(dir.toString(), keys, false);
     for (int m = 0; m < o.mirrors(); m++) {
       Path f = deviceFile(dir, m);
-      if (Files.exists(f)) {
+      if (Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+        lock.release();
         throw new FileAlreadyExistsException(f.toString(), null,
-            "the directory already holds a store; open it instead");
+            "the directory already holds a store (or a link in its place); open it instead");
       }
     }
     List<BlockDevice> devices = new ArrayList<>();
@@ -56,8 +67,10 @@ final class StoreOpener {
       for (int m = 0; m < o.mirrors(); m++) {
         devices.add(FileBlockDevice.create(deviceFile(dir, m), o.deviceSize() / BlockDevice.BLOCK_SIZE));
       }
-      return create(devices, o);
+      lock.lockFiles(devices);
+      return createLocked(devices, o, lock);
     } catch (IOException | RuntimeException e) {
+      lock.release();
       closeQuietly(devices);
       for (int m = 0; m < devices.size(); m++) {
         Files.deleteIfExists(deviceFile(dir, m));
@@ -66,10 +79,50 @@ final class StoreOpener {
     }
   }
 
+  /** Owner-only ({@code rwx------}) for a directory created on a POSIX file system. */
+  private static FileAttribute<?>[] ownerOnlyDirectory(Path dir) {
+    Path parent = dir.toAbsolutePath().getParent();
+    while (parent != null && !Files.exists(parent)) {
+      parent = parent.getParent();
+    }
+    if (parent != null && parent.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return new FileAttribute<?>[] {
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))
+      };
+    }
+    return new FileAttribute<?>[0];
+  }
+
+  /** Takes the in-JVM guard and the OS locks on {@code devices}, or throws having taken none. */
+  private static StoreLock lock(List<BlockDevice> devices, boolean shared) throws IOException {
+    StoreLock lock = StoreLock.guard(describe(devices), StoreLock.keys(devices), shared);
+    lock.lockFiles(devices);
+    return lock;
+  }
+
+  private static String describe(List<BlockDevice> devices) {
+    if (devices.get(0) instanceof FileBlockDevice f) {
+      Path parent = f.file().toAbsolutePath().getParent();
+      return String.valueOf(parent);
+    }
+    return devices.toString();
+  }
+
   static Store create(List<BlockDevice> devices, StoreOptions o) throws IOException {
     if (devices.isEmpty() || devices.size() > 4) {
       throw new IllegalArgumentException("a store needs 1 to 4 devices, got " + devices.size());
     }
+    StoreLock lock = lock(devices, false);
+    try {
+      return createLocked(devices, o, lock);
+    } catch (IOException | RuntimeException e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  private static Store createLocked(List<BlockDevice> devices, StoreOptions o, StoreLock lock)
+      throws IOException {
     long blocks = devices.get(0).blockCount();
     for (int m = 0; m < devices.size(); m++) {
       if (devices.get(m).blockCount() != blocks) {
@@ -103,7 +156,7 @@ final class StoreOpener {
       d.flush();
     }
     log.info("created store {} on {} mirrors of {} blocks", id, devices.size(), blocks);
-    return open(devices);
+    return openLocked(devices, lock);
   }
 
   static Store open(Path dir) throws IOException {
@@ -126,13 +179,22 @@ final class StoreOpener {
       throw new CorruptStoreException(dir + ": device files " + files.keySet()
           + " are not mirror-0.img to mirror-" + (files.size() - 1) + ".img");
     }
+    List<Object> keys = new ArrayList<>();
+    for (Path p : files.values()) {
+      keys.add(StoreLock.fileKey(p));
+    }
+    // The in-JVM guard comes before any file is opened: closing a second channel on a file this
+    // process has locked would drop the lock.
+    StoreLock lock = StoreLock.guard(dir.toString(), keys, false);
     List<BlockDevice> devices = new ArrayList<>();
     try {
       for (Path p : files.values()) {
         devices.add(FileBlockDevice.open(p));
       }
-      return open(devices);
+      lock.lockFiles(devices);
+      return openLocked(devices, lock);
     } catch (IOException | RuntimeException e) {
+      lock.release();
       closeQuietly(devices);
       throw e;
     }
@@ -142,6 +204,16 @@ final class StoreOpener {
     if (devices.isEmpty() || devices.size() > 4) {
       throw new IllegalArgumentException("a store has 1 to 4 devices, got " + devices.size());
     }
+    StoreLock lock = lock(devices, false);
+    try {
+      return openLocked(devices, lock);
+    } catch (IOException | RuntimeException e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  private static Store openLocked(List<BlockDevice> devices, StoreLock lock) throws IOException {
     int n = devices.size();
     Superblock.Read[][] slots = new Superblock.Read[n][Superblock.SLOTS];
     List<String> problems = new ArrayList<>();
@@ -233,7 +305,7 @@ final class StoreOpener {
       repairSlots(devices, slots, valid, chosen);
       log.info("opened store {} at generation {} ({} objects)", chosen.store(),
           chosen.generation(), chosen.objects());
-      return new Store(component, mirrors, space, chosen, height);
+      return new Store(component, mirrors, space, chosen, height, lock);
     } catch (IOException | RuntimeException e) {
       component.queues().close();
       throw e;
