@@ -63,6 +63,19 @@ class CliBadInputIT {
     assertStoreUnchanged();
   }
 
+  /** Issue 16 points 1 and 6: a store another process has open is refused, naming that process. */
+  @Test
+  void storeOpenInAnotherProcessIsRefusedAndUnchanged() throws IOException {
+    long me = ProcessHandle.current().pid();
+    try (org.asyncwq.storage.Store held = org.asyncwq.storage.Store.open(work.resolve("store"))) {
+      assertThat(asyncwq.run("put", "intruder", file.toString()).exits(4).oneLineError())
+          .contains("locked").contains("another process").contains("process " + me);
+      assertThat(asyncwq.run("ls").exits(4).oneLineError()).contains("locked");
+      assertThat(held.list("")).extracting(o -> o.name()).containsExactly("kept");
+    }
+    assertStoreUnchanged();
+  }
+
   @Test
   void storeDirectoryThatDoesNotExistCannotBeOpened() {
     AsyncwqProcess elsewhere = new AsyncwqProcess(work, work.resolve("no-such-store"));

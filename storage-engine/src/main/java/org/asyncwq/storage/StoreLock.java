@@ -127,20 +127,31 @@ final class StoreLock {
       if (!shared) {
         String pid = ProcessHandle.current().pid() + "\n";
         for (BlockDevice d : devices) {
-          if (d instanceof FileBlockDevice f) {
-            Path h = holderFile(f.file());
-            Files.deleteIfExists(h);
-            holderFiles.add(h);
-            try (SeekableByteChannel ch = Files.newByteChannel(h, FileBlockDevice.privateCreation(),
-                FileBlockDevice.ownerOnly(h))) {
-              ch.write(ByteBuffer.wrap(pid.getBytes(StandardCharsets.US_ASCII)));
-            }
+          if (d instanceof FileBlockDevice f && Files.isRegularFile(f.file())) {
+            writeHolder(holderFile(f.file()), pid);
           }
         }
       }
     } catch (IOException | RuntimeException e) {
       release();
       throw e;
+    }
+  }
+
+  /**
+   * Best effort: a directory we may not write (a block device's {@code /dev}) only costs the pid
+   * in a later refusal's message.
+   */
+  private void writeHolder(Path h, String pid) {
+    try {
+      Files.deleteIfExists(h);
+      holderFiles.add(h);
+      try (SeekableByteChannel ch = Files.newByteChannel(h, FileBlockDevice.privateCreation(),
+          FileBlockDevice.ownerOnly(h))) {
+        ch.write(ByteBuffer.wrap(pid.getBytes(StandardCharsets.US_ASCII)));
+      }
+    } catch (IOException e) {
+      log.debug("cannot record the holder in {}: {}", h, e.toString());
     }
   }
 
