@@ -41,6 +41,11 @@ final class StoreLock {
   private final boolean shared;
   private final List<FileLock> fileLocks = new ArrayList<>();
   private final List<Path> holderFiles = new ArrayList<>();
+  /**
+   * Devices this lock is the first in the JVM to hold, so takes the OS lock on: the JVM refuses a
+   * second, even shared, lock of one file, so later readers here rely on the first one's.
+   */
+  private final java.util.Set<Object> osLockKeys = new java.util.HashSet<>();
   private boolean released;
 
   private StoreLock(String store, List<Object> keys, boolean shared) {
@@ -95,11 +100,17 @@ final class StoreLock {
               + ProcessHandle.current().pid() + "); close it first");
         }
       }
+      List<Object> first = new ArrayList<>();
       for (Object k : keys) {
+        if (!HELD.containsKey(k)) {
+          first.add(k);
+        }
         HELD.merge(k, shared ? 1 : -1, (a, b) -> a + b);
       }
+      StoreLock lock = new StoreLock(store, List.copyOf(keys), shared);
+      lock.osLockKeys.addAll(first);
+      return lock;
     }
-    return new StoreLock(store, List.copyOf(keys), shared);
   }
 
   /**
@@ -109,7 +120,7 @@ final class StoreLock {
   void lockFiles(List<BlockDevice> devices) throws IOException {
     try {
       for (BlockDevice d : devices) {
-        if (d instanceof FileBlockDevice f) {
+        if (d instanceof FileBlockDevice f && osLockKeys.contains(key(d))) {
           FileLock l;
           try {
             l = f.tryLock(shared);
@@ -164,6 +175,9 @@ final class StoreLock {
     try {
       String pid = Files.readString(holderFile(deviceFile), StandardCharsets.US_ASCII).trim();
       long n = Long.parseLong(pid);
+      if (ProcessHandle.of(n).isEmpty()) {
+        return ""; // a stale record left by a killed writer
+      }
       return " (held by process " + n
           + ProcessHandle.of(n).flatMap(p -> p.info().command()).map(c -> ", " + c).orElse("")
           + ")";

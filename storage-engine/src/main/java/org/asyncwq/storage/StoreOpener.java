@@ -156,10 +156,14 @@ final class StoreOpener {
       d.flush();
     }
     log.info("created store {} on {} mirrors of {} blocks", id, devices.size(), blocks);
-    return openLocked(devices, lock);
+    return openLocked(devices, lock, false);
   }
 
   static Store open(Path dir) throws IOException {
+    return open(dir, false);
+  }
+
+  static Store open(Path dir, boolean readOnly) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new NoSuchFileException(dir.toString(), null, "no such store directory");
     }
@@ -185,14 +189,14 @@ final class StoreOpener {
     }
     // The in-JVM guard comes before any file is opened: closing a second channel on a file this
     // process has locked would drop the lock.
-    StoreLock lock = StoreLock.guard(dir.toString(), keys, false);
+    StoreLock lock = StoreLock.guard(dir.toString(), keys, readOnly);
     List<BlockDevice> devices = new ArrayList<>();
     try {
       for (Path p : files.values()) {
         devices.add(FileBlockDevice.open(p));
       }
       lock.lockFiles(devices);
-      return openLocked(devices, lock);
+      return openLocked(devices, lock, readOnly);
     } catch (IOException | RuntimeException e) {
       lock.release();
       closeQuietly(devices);
@@ -201,19 +205,28 @@ final class StoreOpener {
   }
 
   static Store open(List<BlockDevice> devices) throws IOException {
+    return open(devices, false);
+  }
+
+  static Store open(List<BlockDevice> devices, boolean readOnly) throws IOException {
     if (devices.isEmpty() || devices.size() > 4) {
       throw new IllegalArgumentException("a store has 1 to 4 devices, got " + devices.size());
     }
-    StoreLock lock = lock(devices, false);
+    StoreLock lock = lock(devices, readOnly);
     try {
-      return openLocked(devices, lock);
+      return openLocked(devices, lock, readOnly);
     } catch (IOException | RuntimeException e) {
       lock.release();
       throw e;
     }
   }
 
-  private static Store openLocked(List<BlockDevice> devices, StoreLock lock) throws IOException {
+  /**
+   * Opens a store on locked devices; a {@code readOnly} store writes nothing: stale superblock
+   * slots and bad copies met by reads are counted, not rewritten.
+   */
+  private static Store openLocked(List<BlockDevice> devices, StoreLock lock, boolean readOnly)
+      throws IOException {
     int n = devices.size();
     Superblock.Read[][] slots = new Superblock.Read[n][Superblock.SLOTS];
     List<String> problems = new ArrayList<>();
@@ -274,6 +287,9 @@ final class StoreOpener {
     }
     StoreComponent component = StoreComponent.create(devices, newest.checksum(), Map.of());
     try {
+      if (readOnly) {
+        component.volume().withholdRepairs();
+      }
       Mirrors mirrors = new Mirrors(devices, component.volume(), component.queues());
       Superblock chosen = null;
       Superblock previous = null;
@@ -302,10 +318,10 @@ final class StoreOpener {
       int height =
           new CowTree(mirrors, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, chosen.directory())
               .height();
-      repairSlots(devices, slots, valid, chosen);
+      long staleSlots = repairSlots(devices, slots, valid, chosen, !readOnly);
       log.info("opened store {} at generation {} ({} objects)", chosen.store(),
           chosen.generation(), chosen.objects());
-      return new Store(component, mirrors, space, chosen, height, lock);
+      return new Store(component, mirrors, space, chosen, height, lock, readOnly, staleSlots);
     } catch (IOException | RuntimeException e) {
       component.queues().close();
       throw e;
@@ -367,9 +383,15 @@ final class StoreOpener {
     return out;
   }
 
-  /** Rewrites every slot that is damaged or older than the best good copy of that slot. */
-  private static void repairSlots(List<BlockDevice> devices, Superblock.Read[][] slots,
-      List<Superblock> valid, Superblock chosen) throws IOException {
+  /**
+   * Rewrites every slot that is damaged or older than the best good copy of that slot, or only
+   * counts them unless {@code write}.
+   *
+   * @return how many slots were (or would have been) rewritten
+   */
+  private static long repairSlots(List<BlockDevice> devices, Superblock.Read[][] slots,
+      List<Superblock> valid, Superblock chosen, boolean write) throws IOException {
+    long stale = 0;
     for (int s = 0; s < Superblock.SLOTS; s++) {
       Superblock best = null;
       for (Superblock sb : valid) {
@@ -386,13 +408,18 @@ final class StoreOpener {
         if (r.ok() && r.superblock().generation() == best.generation()) {
           continue;
         }
-        log.warn("rewriting superblock slot {} of mirror {} ({}) with generation {}", s, m,
+        stale++;
+        log.warn("{} superblock slot {} of mirror {} ({}) with generation {}",
+            write ? "rewriting" : "read-only, not rewriting", s, m,
             r.ok() ? "stale generation " + r.superblock().generation() : r.problem(),
             best.generation());
-        devices.get(m).write(s, best.forMirror(m).encode());
-        devices.get(m).flush();
+        if (write) {
+          devices.get(m).write(s, best.forMirror(m).encode());
+          devices.get(m).flush();
+        }
       }
     }
+    return stale;
   }
 
   static Path deviceFile(Path dir, int mirror) {
