@@ -93,8 +93,8 @@ final class StoreDirectory {
           dir + " is not empty: a store is made only in a new or empty directory, so nothing is overwritten");
     }
     boolean made = !Files.exists(dir);
-    Files.createDirectories(dir);
     try {
+      // Store.create makes the directory owner-only (0700) where the file system allows it.
       return new StoreSession(Store.create(dir, options), dir);
     } catch (IOException | RuntimeException e) {
       if (made) {

@@ -63,6 +63,39 @@ class CliBadInputIT {
     assertStoreUnchanged();
   }
 
+  /**
+   * Issue 16 points 1 and 6: while one CLI process holds the store (a put waiting on its stdin),
+   * another is refused with exit 4 naming the holder; once the holder is killed the store opens
+   * and is unchanged.
+   */
+  @Test
+  void storeOpenInAnotherProcessIsRefusedAndUnchangedAfterTheHolderIsKilled() throws Exception {
+    Process holder = new ProcessBuilder(asyncwq.commandLine("put", "held", "-"))
+        .directory(work.toFile())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    try {
+      AsyncwqProcess.Result refused = null;
+      for (int attempt = 0; attempt < 60 && holder.isAlive(); attempt++) {
+        AsyncwqProcess.Result r = asyncwq.run("ls");
+        if (r.exitCode() == 4) {
+          refused = r;
+          break;
+        }
+      }
+      assertThat(refused).as("ls refused while the put holds the store").isNotNull();
+      assertThat(refused.oneLineError()).contains("locked").contains("another process")
+          .contains("process " + holder.pid());
+      assertThat(asyncwq.run("put", "intruder", file.toString()).exits(4).oneLineError())
+          .contains("locked");
+    } finally {
+      holder.destroyForcibly();
+      assertThat(holder.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+    assertStoreUnchanged();
+  }
+
   @Test
   void storeDirectoryThatDoesNotExistCannotBeOpened() {
     AsyncwqProcess elsewhere = new AsyncwqProcess(work, work.resolve("no-such-store"));

@@ -44,7 +44,16 @@ import org.asyncwq.storage.block.StorageQueues;
  * references it.
  *
  * <p><b>Devices.</b> All mirrors share one layout (RAID1). The store owns its devices and closes
- * them on {@link #close()}. Thread-safe: every method may be called from any thread.
+ * them on {@link #close()}.
+ *
+ * <p><b>One writer.</b> Opening or creating a store locks every device exclusively: an in-JVM
+ * guard for any device, and an OS file lock for file devices (dropped by the OS if the process
+ * dies). A second open or create of the same devices, here or in another process, fails at once
+ * with {@link StoreLockedException} naming the store and, when recorded, the holding process (a
+ * writer notes its pid in {@code <device file>.lock}); the refused open writes nothing. The lock
+ * is released by {@link #close()}. Device files are created owner-only ({@code rw-------}) and a
+ * store directory {@link #create(Path, StoreOptions)} makes is {@code rwx------}, on POSIX file
+ * systems; creation never follows a symbolic link. Thread-safe: every method may be called from any thread.
  */
 public final class Store implements AutoCloseable {
   private static final Logger log = LogManager.getLogger(Store.class);
@@ -63,11 +72,18 @@ public final class Store implements AutoCloseable {
   private final ObjectReader reader;
   /** Held shared by every put and delete, exclusively by a replace waiting for them to finish. */
   private final ReentrantReadWriteLock changes = new ReentrantReadWriteLock();
+  private final StoreLock lock;
+  private final boolean readOnly;
+  /** Superblock slots a read-only open found stale or damaged and left alone. */
+  private final long staleSlots;
   private volatile boolean closed;
 
   Store(StoreComponent component, Mirrors mirrors, AllocationGroups space, Superblock sb,
-      int height) {
+      int height, StoreLock lock, boolean readOnly, long staleSlots) {
     this.component = component;
+    this.lock = lock;
+    this.readOnly = readOnly;
+    this.staleSlots = staleSlots;
     this.mirrors = mirrors;
     this.space = space;
     this.committer = new Committer(mirrors, space, sb, height);
@@ -107,10 +123,40 @@ public final class Store implements AutoCloseable {
     return StoreOpener.open(dir);
   }
 
+  /**
+   * Opens the store in {@code dir} read-only: shared with other read-only opens, never with a
+   * writer ({@link StoreLockedException} either way round). Every change ({@code put}, {@code
+   * delete}, {@code replace}) fails with {@link ReadOnlyStoreException}. Nothing is ever written:
+   * a read that meets a bad copy still returns the verified data of a good mirror, a scrub still
+   * verifies every copy, but bad copies and stale superblock slots are only counted ({@link
+   * #repairsWithheld()}), to be repaired by the next writable open's reads or scrub.
+   */
+  public static Store openReadOnly(Path dir) throws IOException {
+    return StoreOpener.open(dir, true);
+  }
+
+  /** {@link #openReadOnly(Path)} on {@code devices}, given in mirror order. */
+  public static Store openReadOnly(List<BlockDevice> devices) throws IOException {
+    return StoreOpener.open(devices, true);
+  }
+
+  /** Whether this store was opened with {@code openReadOnly}. */
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  /**
+   * What a read-only store found bad and left alone: superblock slots at open plus bad block
+   * copies met since (0 for a writable store, which repairs them).
+   */
+  public long repairsWithheld() {
+    return staleSlots + mirrors.volume().withheldRepairs();
+  }
+
   /** Stores {@code data} (read to its end) as {@code name}, replacing any object of that name. */
   public ObjectInfo put(String name, InputStream data) throws IOException {
     byte[] key = Names.encode(name);
-    ensureOpen();
+    ensureWritable("put of \"" + name + "\"");
     changes.readLock().lock();
     try {
       return writer.put(name, key, data);
@@ -122,7 +168,7 @@ public final class Store implements AutoCloseable {
   /** Stores the contents of {@code file} as {@code name}. */
   public ObjectInfo put(String name, Path file) throws IOException {
     byte[] key = Names.encode(name);
-    ensureOpen();
+    ensureWritable("put of \"" + name + "\"");
     try (InputStream in = Files.newInputStream(file)) {
       return put(name, in);
     }
@@ -174,7 +220,7 @@ public final class Store implements AutoCloseable {
   /** Deletes the object; returns whether there was one. Durable when it returns. */
   public boolean delete(String name) throws IOException {
     byte[] key = Names.encode(name);
-    ensureOpen();
+    ensureWritable("delete of \"" + name + "\"");
     if (stat(name).isEmpty()) {
       return false;
     }
@@ -243,7 +289,7 @@ public final class Store implements AutoCloseable {
    */
   public void replace(int mirror, BlockDevice replacement, ScrubListener listener)
       throws IOException {
-    ensureOpen();
+    ensureWritable("replace of mirror " + mirror);
     new Resilver(mirrors, committer, changes).run(mirror, replacement, listener);
   }
 
@@ -276,12 +322,25 @@ public final class Store implements AutoCloseable {
     }
     closed = true;
     committer.close();
+    lock.dropHolder();
     try {
       mirrors.close();
     } finally {
-      component.queues().close();
+      try {
+        component.queues().close();
+      } finally {
+        lock.release();
+      }
     }
     log.debug("store closed");
+  }
+
+  private void ensureWritable(String call) {
+    ensureOpen();
+    if (readOnly) {
+      throw new ReadOnlyStoreException("the store is open read-only: " + call
+          + " refused; nothing was changed (open it with Store.open to change it)");
+    }
   }
 
   private void ensureOpen() {

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
@@ -43,12 +46,20 @@ final class StoreOpener {
   private StoreOpener() {}
 
   static Store create(Path dir, StoreOptions o) throws IOException {
-    Files.createDirectories(dir);
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      Files.createDirectories(dir, ownerOnlyDirectory(dir));
+    }
+    List<Object> keys = new ArrayList<>();
+    for (int m = 0; m < o.mirrors(); m++) {
+      keys.add(StoreLock.fileKey(deviceFile(dir, m)));
+    }
+    StoreLock lock = StoreLock.guard(dir.toString(), keys, false);
     for (int m = 0; m < o.mirrors(); m++) {
       Path f = deviceFile(dir, m);
-      if (Files.exists(f)) {
+      if (Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+        lock.release();
         throw new FileAlreadyExistsException(f.toString(), null,
-            "the directory already holds a store; open it instead");
+            "the directory already holds a store (or a link in its place); open it instead");
       }
     }
     List<BlockDevice> devices = new ArrayList<>();
@@ -56,8 +67,10 @@ final class StoreOpener {
       for (int m = 0; m < o.mirrors(); m++) {
         devices.add(FileBlockDevice.create(deviceFile(dir, m), o.deviceSize() / BlockDevice.BLOCK_SIZE));
       }
-      return create(devices, o);
+      lock.lockFiles(devices);
+      return createLocked(devices, o, lock);
     } catch (IOException | RuntimeException e) {
+      lock.release();
       closeQuietly(devices);
       for (int m = 0; m < devices.size(); m++) {
         Files.deleteIfExists(deviceFile(dir, m));
@@ -66,10 +79,50 @@ final class StoreOpener {
     }
   }
 
+  /** Owner-only ({@code rwx------}) for a directory created on a POSIX file system. */
+  private static FileAttribute<?>[] ownerOnlyDirectory(Path dir) {
+    Path parent = dir.toAbsolutePath().getParent();
+    while (parent != null && !Files.exists(parent)) {
+      parent = parent.getParent();
+    }
+    if (parent != null && parent.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return new FileAttribute<?>[] {
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))
+      };
+    }
+    return new FileAttribute<?>[0];
+  }
+
+  /** Takes the in-JVM guard and the OS locks on {@code devices}, or throws having taken none. */
+  private static StoreLock lock(List<BlockDevice> devices, boolean shared) throws IOException {
+    StoreLock lock = StoreLock.guard(describe(devices), StoreLock.keys(devices), shared);
+    lock.lockFiles(devices);
+    return lock;
+  }
+
+  private static String describe(List<BlockDevice> devices) {
+    if (devices.get(0) instanceof FileBlockDevice f) {
+      Path parent = f.file().toAbsolutePath().getParent();
+      return String.valueOf(parent);
+    }
+    return devices.toString();
+  }
+
   static Store create(List<BlockDevice> devices, StoreOptions o) throws IOException {
     if (devices.isEmpty() || devices.size() > 4) {
       throw new IllegalArgumentException("a store needs 1 to 4 devices, got " + devices.size());
     }
+    StoreLock lock = lock(devices, false);
+    try {
+      return createLocked(devices, o, lock);
+    } catch (IOException | RuntimeException e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  private static Store createLocked(List<BlockDevice> devices, StoreOptions o, StoreLock lock)
+      throws IOException {
     long blocks = devices.get(0).blockCount();
     for (int m = 0; m < devices.size(); m++) {
       if (devices.get(m).blockCount() != blocks) {
@@ -103,10 +156,14 @@ final class StoreOpener {
       d.flush();
     }
     log.info("created store {} on {} mirrors of {} blocks", id, devices.size(), blocks);
-    return open(devices);
+    return openLocked(devices, lock, false);
   }
 
   static Store open(Path dir) throws IOException {
+    return open(dir, false);
+  }
+
+  static Store open(Path dir, boolean readOnly) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new NoSuchFileException(dir.toString(), null, "no such store directory");
     }
@@ -126,22 +183,50 @@ final class StoreOpener {
       throw new CorruptStoreException(dir + ": device files " + files.keySet()
           + " are not mirror-0.img to mirror-" + (files.size() - 1) + ".img");
     }
+    List<Object> keys = new ArrayList<>();
+    for (Path p : files.values()) {
+      keys.add(StoreLock.fileKey(p));
+    }
+    // The in-JVM guard comes before any file is opened: closing a second channel on a file this
+    // process has locked would drop the lock.
+    StoreLock lock = StoreLock.guard(dir.toString(), keys, readOnly);
     List<BlockDevice> devices = new ArrayList<>();
     try {
       for (Path p : files.values()) {
         devices.add(FileBlockDevice.open(p));
       }
-      return open(devices);
+      lock.lockFiles(devices);
+      return openLocked(devices, lock, readOnly);
     } catch (IOException | RuntimeException e) {
+      lock.release();
       closeQuietly(devices);
       throw e;
     }
   }
 
   static Store open(List<BlockDevice> devices) throws IOException {
+    return open(devices, false);
+  }
+
+  static Store open(List<BlockDevice> devices, boolean readOnly) throws IOException {
     if (devices.isEmpty() || devices.size() > 4) {
       throw new IllegalArgumentException("a store has 1 to 4 devices, got " + devices.size());
     }
+    StoreLock lock = lock(devices, readOnly);
+    try {
+      return openLocked(devices, lock, readOnly);
+    } catch (IOException | RuntimeException e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens a store on locked devices; a {@code readOnly} store writes nothing: stale superblock
+   * slots and bad copies met by reads are counted, not rewritten.
+   */
+  private static Store openLocked(List<BlockDevice> devices, StoreLock lock, boolean readOnly)
+      throws IOException {
     int n = devices.size();
     Superblock.Read[][] slots = new Superblock.Read[n][Superblock.SLOTS];
     List<String> problems = new ArrayList<>();
@@ -202,6 +287,9 @@ final class StoreOpener {
     }
     StoreComponent component = StoreComponent.create(devices, newest.checksum(), Map.of());
     try {
+      if (readOnly) {
+        component.volume().withholdRepairs();
+      }
       Mirrors mirrors = new Mirrors(devices, component.volume(), component.queues());
       Superblock chosen = null;
       Superblock previous = null;
@@ -230,10 +318,10 @@ final class StoreOpener {
       int height =
           new CowTree(mirrors, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, chosen.directory())
               .height();
-      repairSlots(devices, slots, valid, chosen);
+      long staleSlots = repairSlots(devices, slots, valid, chosen, !readOnly);
       log.info("opened store {} at generation {} ({} objects)", chosen.store(),
           chosen.generation(), chosen.objects());
-      return new Store(component, mirrors, space, chosen, height);
+      return new Store(component, mirrors, space, chosen, height, lock, readOnly, staleSlots);
     } catch (IOException | RuntimeException e) {
       component.queues().close();
       throw e;
@@ -295,9 +383,15 @@ final class StoreOpener {
     return out;
   }
 
-  /** Rewrites every slot that is damaged or older than the best good copy of that slot. */
-  private static void repairSlots(List<BlockDevice> devices, Superblock.Read[][] slots,
-      List<Superblock> valid, Superblock chosen) throws IOException {
+  /**
+   * Rewrites every slot that is damaged or older than the best good copy of that slot, or only
+   * counts them unless {@code write}.
+   *
+   * @return how many slots were (or would have been) rewritten
+   */
+  private static long repairSlots(List<BlockDevice> devices, Superblock.Read[][] slots,
+      List<Superblock> valid, Superblock chosen, boolean write) throws IOException {
+    long stale = 0;
     for (int s = 0; s < Superblock.SLOTS; s++) {
       Superblock best = null;
       for (Superblock sb : valid) {
@@ -314,13 +408,18 @@ final class StoreOpener {
         if (r.ok() && r.superblock().generation() == best.generation()) {
           continue;
         }
-        log.warn("rewriting superblock slot {} of mirror {} ({}) with generation {}", s, m,
+        stale++;
+        log.warn("{} superblock slot {} of mirror {} ({}) with generation {}",
+            write ? "rewriting" : "read-only, not rewriting", s, m,
             r.ok() ? "stale generation " + r.superblock().generation() : r.problem(),
             best.generation());
-        devices.get(m).write(s, best.forMirror(m).encode());
-        devices.get(m).flush();
+        if (write) {
+          devices.get(m).write(s, best.forMirror(m).encode());
+          devices.get(m).flush();
+        }
       }
     }
+    return stale;
   }
 
   static Path deviceFile(Path dir, int mirror) {

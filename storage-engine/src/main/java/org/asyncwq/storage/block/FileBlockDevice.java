@@ -3,11 +3,18 @@ package org.asyncwq.storage.block;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -17,8 +24,8 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>All IO is positional {@link FileChannel} IO ({@code pread}/{@code pwrite}), so concurrent reads
  * and writes of different blocks proceed in parallel without a lock. {@link #flush()} is {@code
- * FileChannel.force(true)}. {@link #create} makes a sparse file and refuses to overwrite an existing
- * one; {@link #open} takes the size from the file, which must be a whole number of blocks.
+ * FileChannel.force(true)}. {@link #create} makes a sparse file, owner-only ({@code rw-------}) on POSIX file
+ * systems, and refuses any existing entry, never following a symbolic link; {@link #open} takes the size from the file, which must be a whole number of blocks.
  */
 public final class FileBlockDevice implements BlockDevice {
   private static final Logger log = LogManager.getLogger(FileBlockDevice.class);
@@ -47,8 +54,10 @@ public final class FileBlockDevice implements BlockDevice {
     if (blockCount > Long.MAX_VALUE / BLOCK_SIZE) {
       throw new IllegalArgumentException("blockCount " + blockCount + " is too large");
     }
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-        StandardOpenOption.WRITE, StandardOpenOption.SPARSE);
+    Set<OpenOption> options = privateCreation();
+    options.add(StandardOpenOption.READ);
+    options.add(StandardOpenOption.SPARSE);
+    FileChannel ch = FileChannel.open(file, options, ownerOnly(file));
     try {
       // One byte at the very end sizes the file without allocating the blocks before it.
       ch.write(ByteBuffer.allocate(1), blockCount * BLOCK_SIZE - 1);
@@ -59,6 +68,33 @@ public final class FileBlockDevice implements BlockDevice {
     }
     log.debug("created {} with {} blocks", file, blockCount);
     return new FileBlockDevice(file, ch, blockCount);
+  }
+
+  /**
+   * The options that create a new file for writing and refuse any existing entry, a symbolic link
+   * included (never followed): {@code CREATE_NEW}, {@code WRITE}, {@code NOFOLLOW_LINKS}. A mutable
+   * set, so callers may add to it.
+   */
+  public static Set<OpenOption> privateCreation() {
+    Set<OpenOption> o = new HashSet<>();
+    o.add(StandardOpenOption.CREATE_NEW);
+    o.add(StandardOpenOption.WRITE);
+    o.add(LinkOption.NOFOLLOW_LINKS);
+    return o;
+  }
+
+  /**
+   * Owner-only permissions ({@code rw-------}) to apply atomically when creating {@code file}, if
+   * its file system is POSIX; none otherwise.
+   */
+  public static FileAttribute<?>[] ownerOnly(Path file) {
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir != null && dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return new FileAttribute<?>[] {
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+      };
+    }
+    return new FileAttribute<?>[0];
   }
 
   /**
@@ -96,6 +132,18 @@ public final class FileBlockDevice implements BlockDevice {
       return 0;
     }
     return Long.parseLong(Files.readString(sysfs).trim()) * 512;
+  }
+
+  /**
+   * Tries to lock the whole file through this device's own channel, exclusively or {@code shared};
+   * the lock lasts until it is released or the device is closed, and the operating system drops it
+   * when the process dies.
+   *
+   * @return the lock, or {@code null} if another process holds a conflicting lock
+   * @throws java.nio.channels.OverlappingFileLockException if this JVM already locks the file
+   */
+  public FileLock tryLock(boolean shared) throws IOException {
+    return channel.tryLock(0, Long.MAX_VALUE, shared);
   }
 
   /** The file this device reads and writes. */

@@ -56,6 +56,9 @@ import org.apache.logging.log4j.Logger;
  * closes its own queues (not shared ones) and the devices.
  */
 public final class MirroredVolume implements AutoCloseable {
+  private volatile boolean withholdRepairs;
+  private final java.util.concurrent.atomic.LongAdder withheld =
+      new java.util.concurrent.atomic.LongAdder();
   private static final Logger log = LogManager.getLogger(MirroredVolume.class);
   static final int MAX_MIRRORS = 4;
 
@@ -392,6 +395,11 @@ public final class MirroredVolume implements AutoCloseable {
       if (!m.healthy()) {
         continue;
       }
+      if (withholdRepairs) {
+        withheld.increment();
+        log.info("block {} on {} is bad; not corrected (repairs withheld)", block, m);
+        continue;
+      }
       try {
         m.device.write(block, good.duplicate().limit(BLOCK_SIZE).position(0));
         fixed++;
@@ -403,6 +411,19 @@ public final class MirroredVolume implements AutoCloseable {
     }
     corrected.add(fixed);
     return fixed;
+  }
+
+  /**
+   * From now on bad copies are found and counted ({@link #withheldRepairs()}) but never rewritten:
+   * reads still return the verified data of a good copy. For read-only use of a volume.
+   */
+  public void withholdRepairs() {
+    withholdRepairs = true;
+  }
+
+  /** How many bad copies were left as they were since {@link #withholdRepairs()}. */
+  public long withheldRepairs() {
+    return withheld.sum();
   }
 
   void countRead(int blocks) {
