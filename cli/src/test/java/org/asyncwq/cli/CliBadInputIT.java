@@ -76,15 +76,19 @@ class CliBadInputIT {
         .redirectError(ProcessBuilder.Redirect.DISCARD)
         .start();
     try {
-      AsyncwqProcess.Result refused = null;
-      for (int attempt = 0; attempt < 60 && holder.isAlive(); attempt++) {
-        AsyncwqProcess.Result r = asyncwq.run("ls");
-        if (r.exitCode() == 4) {
-          refused = r;
-          break;
-        }
+      // The holder takes the lock some time after it starts; a probe before that would race it for
+      // the lock (and could win, leaving the holder refused). Its pid in the lock record is the
+      // sign it holds the store. Bounded: a holder that dies or never locks fails the test.
+      Path record = work.resolve("store").resolve("mirror-0.img.lock");
+      String pid = Long.toString(holder.pid());
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+      while (!holds(record, pid)) {
+        assertThat(holder.isAlive()).as("the holding put is still running").isTrue();
+        assertThat(System.nanoTime() - deadline).as("holder locked within 120 s").isNegative();
+        holder.waitFor(20, java.util.concurrent.TimeUnit.MILLISECONDS); // wakes early if it dies
       }
-      assertThat(refused).as("ls refused while the put holds the store").isNotNull();
+      AsyncwqProcess.Result refused = asyncwq.run("ls");
+      assertThat(refused.exitCode()).as("ls refused while the put holds the store").isEqualTo(4);
       assertThat(refused.oneLineError()).contains("locked").contains("another process")
           .contains("process " + holder.pid());
       assertThat(asyncwq.run("put", "intruder", file.toString()).exits(4).oneLineError())
@@ -94,6 +98,14 @@ class CliBadInputIT {
       assertThat(holder.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     }
     assertStoreUnchanged();
+  }
+
+  private static boolean holds(Path record, String pid) throws IOException {
+    try {
+      return Files.readString(record).trim().equals(pid);
+    } catch (java.nio.file.NoSuchFileException notYet) {
+      return false;
+    }
   }
 
   @Test

@@ -130,7 +130,11 @@ final class Worker implements Runnable {
   private void loop() {
     for (; ; ) {
       long c = roster.ctl;
-      if (WorkerRoster.live(c) > pool.maxWorkers() && (c & WorkerRoster.STOP) == 0) {
+      // Beyond a lowered maximum, enough workers sit out (benched) to bring the rest within it;
+      // the rest take work as usual. Comparing live alone would spin this worker until the
+      // benched ones had retired.
+      if (WorkerRoster.live(c) - roster.benched.get() > pool.maxWorkers()
+          && (c & WorkerRoster.STOP) == 0) {
         if (!sitOut()) {
           return;
         }
