@@ -102,6 +102,20 @@ public final class Store implements AutoCloseable {
   }
 
   /**
+   * {@link #create(Path, StoreOptions)} with the stack on {@code wiring}'s executors ({@link
+   * StoreWiring#JDK_EXECUTORS} to measure it on JDK thread pools).
+   */
+  public static Store create(Path dir, StoreOptions options, StoreWiring wiring)
+      throws IOException {
+    return StoreOpener.create(dir, options, java.util.Objects.requireNonNull(wiring, "wiring"));
+  }
+
+  /** {@link #open(Path)} with the stack on {@code wiring}'s executors. */
+  public static Store open(Path dir, StoreWiring wiring) throws IOException {
+    return StoreOpener.open(dir, false, java.util.Objects.requireNonNull(wiring, "wiring"));
+  }
+
+  /**
    * Creates a store on {@code devices} (1 to 4 of equal size; the mirror count and size come from
    * them). Refuses devices that already hold a store.
    */

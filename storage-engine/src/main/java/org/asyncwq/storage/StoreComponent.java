@@ -8,6 +8,7 @@ import org.asyncwq.storage.alloc.SplitAllocation;
 import org.asyncwq.storage.block.BlockDevice;
 import org.asyncwq.storage.block.BlockLayerModule;
 import org.asyncwq.storage.block.ChecksumType;
+import org.asyncwq.storage.block.JdkExecutorQueuesModule;
 import org.asyncwq.storage.block.MirroredVolume;
 import org.asyncwq.storage.block.StorageQueues;
 import org.asyncwq.storage.block.VolumeOptions;
@@ -28,8 +29,19 @@ interface StoreComponent {
 
   static StoreComponent create(List<BlockDevice> devices, ChecksumType type,
       Map<String, Integer> queueLimits) {
+    return create(devices, type, queueLimits, StoreWiring.ASYNCWQ_QUEUES);
+  }
+
+  static StoreComponent create(List<BlockDevice> devices, ChecksumType type,
+      Map<String, Integer> queueLimits, StoreWiring wiring) {
+    VolumeOptions options = new VolumeOptions(type, 20, queueLimits);
+    if (wiring == StoreWiring.JDK_EXECUTORS) {
+      return DaggerJdkExecutorStoreComponent.builder()
+          .jdkExecutorQueuesModule(new JdkExecutorQueuesModule(devices, options))
+          .build();
+    }
     return DaggerStoreComponent.builder()
-        .blockLayerModule(new BlockLayerModule(devices, new VolumeOptions(type, 20, queueLimits)))
+        .blockLayerModule(new BlockLayerModule(devices, options))
         .build();
   }
 }

@@ -46,6 +46,10 @@ final class StoreOpener {
   private StoreOpener() {}
 
   static Store create(Path dir, StoreOptions o) throws IOException {
+    return create(dir, o, StoreWiring.ASYNCWQ_QUEUES);
+  }
+
+  static Store create(Path dir, StoreOptions o, StoreWiring wiring) throws IOException {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       Files.createDirectories(dir, ownerOnlyDirectory(dir));
     }
@@ -68,7 +72,7 @@ final class StoreOpener {
         devices.add(FileBlockDevice.create(deviceFile(dir, m), o.deviceSize() / BlockDevice.BLOCK_SIZE));
       }
       lock.lockFiles(devices);
-      return createLocked(devices, o, lock);
+      return createLocked(devices, o, lock, wiring);
     } catch (IOException | RuntimeException e) {
       lock.release();
       closeQuietly(devices);
@@ -114,15 +118,15 @@ final class StoreOpener {
     }
     StoreLock lock = lock(devices, false);
     try {
-      return createLocked(devices, o, lock);
+      return createLocked(devices, o, lock, StoreWiring.ASYNCWQ_QUEUES);
     } catch (IOException | RuntimeException e) {
       lock.release();
       throw e;
     }
   }
 
-  private static Store createLocked(List<BlockDevice> devices, StoreOptions o, StoreLock lock)
-      throws IOException {
+  private static Store createLocked(List<BlockDevice> devices, StoreOptions o, StoreLock lock,
+      StoreWiring wiring) throws IOException {
     long blocks = devices.get(0).blockCount();
     for (int m = 0; m < devices.size(); m++) {
       if (devices.get(m).blockCount() != blocks) {
@@ -156,7 +160,7 @@ final class StoreOpener {
       d.flush();
     }
     log.info("created store {} on {} mirrors of {} blocks", id, devices.size(), blocks);
-    return openLocked(devices, lock, false);
+    return openLocked(devices, lock, false, wiring);
   }
 
   static Store open(Path dir) throws IOException {
@@ -164,6 +168,10 @@ final class StoreOpener {
   }
 
   static Store open(Path dir, boolean readOnly) throws IOException {
+    return open(dir, readOnly, StoreWiring.ASYNCWQ_QUEUES);
+  }
+
+  static Store open(Path dir, boolean readOnly, StoreWiring wiring) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new NoSuchFileException(dir.toString(), null, "no such store directory");
     }
@@ -196,7 +204,7 @@ final class StoreOpener {
         devices.add(FileBlockDevice.open(p));
       }
       lock.lockFiles(devices);
-      return openLocked(devices, lock, readOnly);
+      return openLocked(devices, lock, readOnly, wiring);
     } catch (IOException | RuntimeException e) {
       lock.release();
       closeQuietly(devices);
@@ -214,7 +222,7 @@ final class StoreOpener {
     }
     StoreLock lock = lock(devices, readOnly);
     try {
-      return openLocked(devices, lock, readOnly);
+      return openLocked(devices, lock, readOnly, StoreWiring.ASYNCWQ_QUEUES);
     } catch (IOException | RuntimeException e) {
       lock.release();
       throw e;
@@ -225,8 +233,8 @@ final class StoreOpener {
    * Opens a store on locked devices; a {@code readOnly} store writes nothing: stale superblock
    * slots and bad copies met by reads are counted, not rewritten.
    */
-  private static Store openLocked(List<BlockDevice> devices, StoreLock lock, boolean readOnly)
-      throws IOException {
+  private static Store openLocked(List<BlockDevice> devices, StoreLock lock, boolean readOnly,
+      StoreWiring wiring) throws IOException {
     int n = devices.size();
     Superblock.Read[][] slots = new Superblock.Read[n][Superblock.SLOTS];
     List<String> problems = new ArrayList<>();
@@ -285,7 +293,7 @@ final class StoreOpener {
             + " (truncated device?)");
       }
     }
-    StoreComponent component = StoreComponent.create(devices, newest.checksum(), Map.of());
+    StoreComponent component = StoreComponent.create(devices, newest.checksum(), Map.of(), wiring);
     try {
       if (readOnly) {
         component.volume().withholdRepairs();

@@ -36,6 +36,12 @@ public final class BlockLayerModule {
   @Provides
   @Singleton
   MirroredVolume volume(StorageQueues queues) {
+    return volume(devices, options, queues);
+  }
+
+  /** The volume over {@code devices} with {@code options} on {@code queues}. */
+  static MirroredVolume volume(List<BlockDevice> devices, VolumeOptions options,
+      StorageQueues queues) {
     return MirroredVolume.builder(devices)
         .checksum(options.checksum())
         .errorBudget(options.errorBudget())

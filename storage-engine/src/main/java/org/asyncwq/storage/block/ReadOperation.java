@@ -80,7 +80,7 @@ final class ReadOperation {
       arrive();
       return;
     }
-    int endioLimit = volume.queues().queue(StorageQueues.ENDIO).limitActive();
+    int endioLimit = volume.queues().limitActive(StorageQueues.ENDIO);
     int pieceBlocks = Math.max(MIN_PIECE_BLOCKS, (blocks + endioLimit - 1) / endioLimit);
     int pieces = (blocks + pieceBlocks - 1) / pieceBlocks;
     pending.addAndGet(pieces - 1);

@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.asyncwq.pool.WorkerPool;
@@ -32,6 +35,12 @@ import org.asyncwq.priority.WorkQueue;
  * <p>Every queue runs at a fixed concurrency, its {@code limitActive} (default {@code min(cores + 2,
  * 8)}); {@link Builder#limitActive(String, int)} sizes one. {@link #close()} drains and stops every
  * queue, then the starter.
+ *
+ * <p><b>On JDK executors.</b> {@link #onExecutors(Map)} runs the same names on one {@link
+ * ThreadPoolExecutor} each instead (see {@link JdkExecutorQueuesModule}), to measure the stack on
+ * the JDK's pools side by side with its own. Such queues have no {@link WorkQueue}: {@link
+ * #queue(String)} refuses, {@link #stats()} is empty, {@link #limitActive(String)} is the
+ * executor's maximum pool size, and {@link #close()} shuts the executors down and waits for them.
  */
 public final class StorageQueues implements AutoCloseable {
   private static final Logger log = LogManager.getLogger(StorageQueues.class);
@@ -54,6 +63,8 @@ public final class StorageQueues implements AutoCloseable {
   private final WorkerPool starter;
   private final Map<String, WorkQueue> queues;
   private final Map<String, Executor> executors;
+  /** Non-empty only for queues on JDK executors, by name. */
+  private final Map<String, ThreadPoolExecutor> jdk;
 
   private StorageQueues(Builder b) {
     this.starter = WorkerPool.starter("storage-starter");
@@ -77,7 +88,36 @@ public final class StorageQueues implements AutoCloseable {
     }
     this.queues = Collections.unmodifiableMap(qs);
     this.executors = Collections.unmodifiableMap(ex);
+    this.jdk = Map.of();
     log.debug("storage queues started: {}", qs.values());
+  }
+
+  private StorageQueues(Map<String, ThreadPoolExecutor> jdk) {
+    this.starter = WorkerPool.starter("storage-starter");
+    this.queues = Map.of();
+    this.executors = Collections.unmodifiableMap(new LinkedHashMap<>(jdk));
+    this.jdk = Collections.unmodifiableMap(jdk);
+    log.debug("storage queues started on JDK executors: {}", jdk.keySet());
+  }
+
+  /**
+   * The storage queues on JDK executors: {@code executors} holds one {@link ThreadPoolExecutor}
+   * for each of {@link #NAMES} (no other name), which these queues own from now on ({@link
+   * #close()} shuts them down). For comparing the stack on the JDK's pools with its own.
+   *
+   * @throws IllegalArgumentException if a name is missing or unknown
+   */
+  public static StorageQueues onExecutors(Map<String, ThreadPoolExecutor> executors) {
+    Objects.requireNonNull(executors, "executors");
+    if (!executors.keySet().equals(new java.util.HashSet<>(NAMES))) {
+      throw new IllegalArgumentException("need exactly one executor for each of " + NAMES
+          + ", got " + executors.keySet());
+    }
+    Map<String, ThreadPoolExecutor> ordered = new LinkedHashMap<>();
+    for (String name : NAMES) {
+      ordered.put(name, Objects.requireNonNull(executors.get(name), name));
+    }
+    return new StorageQueues(ordered);
   }
 
   /** A builder with every queue at its default size. */
@@ -100,17 +140,40 @@ public final class StorageQueues implements AutoCloseable {
    * @throws IllegalArgumentException for any other name
    */
   public WorkQueue queue(String name) {
-    WorkQueue q = queues.get(name);
-    if (q == null) {
+    checkName(name);
+    if (!jdk.isEmpty()) {
+      throw new IllegalStateException("the storage queues run on JDK executors: '" + name
+          + "' has no WorkQueue");
+    }
+    return queues.get(name);
+  }
+
+  /**
+   * The most works the queue called {@code name} runs at once: its {@code limitActive}, or on JDK
+   * executors the executor's maximum pool size.
+   *
+   * @throws IllegalArgumentException for a name not in {@link #NAMES}
+   */
+  public int limitActive(String name) {
+    checkName(name);
+    return jdk.isEmpty() ? queues.get(name).limitActive() : jdk.get(name).getMaximumPoolSize();
+  }
+
+  /** Whether these queues run on JDK executors ({@link #onExecutors(Map)}). */
+  public boolean onJdkExecutors() {
+    return !jdk.isEmpty();
+  }
+
+  private static void checkName(String name) {
+    if (!NAMES.contains(name)) {
       throw new IllegalArgumentException("no storage queue named '" + name + "'; the queues are "
           + NAMES);
     }
-    return q;
   }
 
   /** Runs a {@code Runnable} as a work on the queue called {@code name} (one small work per call). */
   public Executor executor(String name) {
-    queue(name);
+    checkName(name);
     return executors.get(name);
   }
 
@@ -119,7 +182,7 @@ public final class StorageQueues implements AutoCloseable {
     return starter;
   }
 
-  /** Each queue's figures, by name, in the order of {@link #NAMES}. */
+  /** Each queue's figures, by name, in the order of {@link #NAMES}; empty on JDK executors. */
   public Map<String, org.asyncwq.priority.WorkQueueStats> stats() {
     Map<String, org.asyncwq.priority.WorkQueueStats> m = new LinkedHashMap<>();
     queues.forEach((name, q) -> m.put(name, q.stats()));
@@ -136,6 +199,9 @@ public final class StorageQueues implements AutoCloseable {
     try {
       for (WorkQueue q : queues.values()) {
         closeQueue(q);
+      }
+      for (ExecutorService e : jdk.values()) {
+        closeExecutor(e);
       }
     } finally {
       starter.close();
@@ -157,9 +223,27 @@ public final class StorageQueues implements AutoCloseable {
     }
   }
 
+  /** Shuts {@code e} down and waits until its queued works have run, like closeQueue. */
+  private static void closeExecutor(ExecutorService e) {
+    e.shutdown();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (e.awaitTermination(1, TimeUnit.DAYS)) {
+          break;
+        }
+      } catch (InterruptedException ie) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public String toString() {
-    return "StorageQueues" + queues.values();
+    return "StorageQueues" + (jdk.isEmpty() ? queues.values() : jdk.keySet() + " on JDK executors");
   }
 
   /** Builds {@link StorageQueues}; every setter checks its argument at once. */

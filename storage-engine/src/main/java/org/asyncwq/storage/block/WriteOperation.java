@@ -47,7 +47,7 @@ final class WriteOperation {
   }
 
   CompletableFuture<List<Checksum>> start() {
-    int csumLimit = volume.queues().queue(StorageQueues.CSUM).limitActive();
+    int csumLimit = volume.queues().limitActive(StorageQueues.CSUM);
     int pieceBlocks = Math.max(MIN_PIECE_BLOCKS, (blocks + csumLimit - 1) / csumLimit);
     int pieces = (blocks + pieceBlocks - 1) / pieceBlocks;
     pending.set(pieces + targets.size());
