@@ -113,6 +113,18 @@ public final class BenchmarkReport {
     boolean quick = argv.contains("--quick");
     Path out = Path.of(value(argv, "--out", "docs/BENCHMARKS.md"));
     String command = "bench/run" + (quick ? " --quick" : "");
+    boolean storageOnly = argv.contains("--storage") || "storage".equals(value(argv, "--only", ""));
+    StorageReport.Length storageLength = argv.contains("--smoke") ? StorageReport.Length.SMOKE
+        : quick ? StorageReport.Length.QUICK : StorageReport.Length.FULL;
+    long streamBytes = StorageReport.bytes(value(argv, "--stream-size", "1G"));
+    String storageCommand = "bench/run" + (storageOnly ? " --only storage" : "")
+        + (quick ? " --quick" : "") + (argv.contains("--smoke") ? " --smoke" : "")
+        + (argv.contains("--stream-size") ? " --stream-size " + value(argv, "--stream-size", "")
+            : "");
+    if (storageOnly) {
+      StorageReport.writeAlone(out, storageLength, streamBytes, storageCommand);
+      return;
+    }
 
     StringBuilder md = new StringBuilder();
     md.append("# asyncwq benchmarks\n\n")
@@ -154,6 +166,8 @@ public final class BenchmarkReport {
     allocationRows(md, "burst", run(BurstBenchmark.class, "oneProducer", quick, true,
         "burst=1000"));
     allocationRows(md, "ordered", run(OrderedBenchmark.class, "batch", quick, true, "n=1000"));
+    md.append('\n');
+    StorageReport.render(md, storageLength, streamBytes, storageCommand);
     md.append('\n');
 
     // The analysis under the marker is written by hand from a run's numbers; keep it across runs
@@ -273,7 +287,7 @@ public final class BenchmarkReport {
     return new Runner(o.build()).run();
   }
 
-  private static void renderTable(
+  static void renderTable(
       StringBuilder md, Collection<RunResult> results, List<Target> targets) {
     // rows keyed by method + the parameters other than the contender, in run order
     Map<String, Map<String, Result>> rows = new LinkedHashMap<>();

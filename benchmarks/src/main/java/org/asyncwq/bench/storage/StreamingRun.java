@@ -14,7 +14,7 @@ import org.openjdk.jmh.util.ListStatistics;
  * as JMH computes it), CPU seconds per GiB of each, and the child's peak RSS.
  */
 public final class StreamingRun {
-  static final String HEAP = "-Xmx256m";
+  public static final String HEAP = "-Xmx256m";
 
   /** One contender's streaming figures; {@code failure} is non-null if the child did not finish. */
   public record Result(StorageContender contender, long bytes, double putMibPerSec,

@@ -1,0 +1,291 @@
+package org.asyncwq.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import org.asyncwq.bench.BenchmarkReport.Target;
+import org.asyncwq.bench.storage.HangScenarios;
+import org.asyncwq.bench.storage.StorageContender;
+import org.asyncwq.bench.storage.StorageGetBenchmark;
+import org.asyncwq.bench.storage.StoragePutBenchmark;
+import org.asyncwq.bench.storage.StorageScrubBenchmark;
+import org.asyncwq.bench.storage.StreamingRun;
+import org.asyncwq.storage.StoreWiring;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Section 7 of docs/BENCHMARKS.md, the storage benchmarks: put, get and scrub tables with the
+ * issue's targets, the streaming case in a {@code -Xmx256m} child JVM, and the hang scenarios on
+ * both wirings. {@link BenchmarkReport} renders it with the rest, or alone with {@code --only
+ * storage}, when it replaces only this section of the page.
+ */
+final class StorageReport {
+  static final String BEGIN = "<!-- storage: begin -->";
+  static final String END = "<!-- storage: end -->";
+
+  /** How long each JMH row runs. */
+  enum Length { SMOKE, QUICK, FULL }
+
+  private StorageReport() {}
+
+  static void render(StringBuilder md, Length length, long streamBytes, String command)
+      throws Exception {
+    md.append(BEGIN).append('\n');
+    md.append("## 7. Storage: the store against raw file IO, RocksDB, and itself on JDK")
+        .append(" executors\n\n")
+        .append("Reproduce with `").append(command).append("`. Real files in a fresh directory")
+        .append(" under `").append(baseDir()).append("` (file system: ")
+        .append(fileSystem()).append("), removed afterwards. The store: 2 mirrors, CRC32C,")
+        .append(" a put returns once its commit is durable on both. ASYNCWQ is the store on")
+        .append(" its asyncwq queues; JDK_EXECUTORS the same store with every storage queue on a")
+        .append(" fixed ThreadPoolExecutor of the same size (JdkExecutorQueuesModule);")
+        .append(" RAW_FILECHANNEL the same bytes written to 2 files with positional writes and")
+        .append(" force(false) on both before a put returns, read from one; ROCKSDB rocksdbjni")
+        .append(" 10.10.1.1 with sync writes and its default block checksums, same objects, same")
+        .append(" threads. Page cache warm for every get and scrub. ")
+        .append(lengthNote(length)).append("\n\n");
+
+    md.append("### 7a. Put (durable on return), puts per second\n\n");
+    BenchmarkReport.renderTable(md, run(StoragePutBenchmark.class, length), List.of(
+        new Target("RAW_FILECHANNEL", 0.8, "size=1048576"),
+        new Target("ROCKSDB", 1.5, "size=1048576"),
+        new Target("ROCKSDB", 1.0, "size=65536"),
+        new Target("JDK_EXECUTORS", 1.0, "")));
+
+    md.append("### 7b. Verified get (page cache warm), gets per second\n\n");
+    BenchmarkReport.renderTable(md, run(StorageGetBenchmark.class, length), List.of(
+        new Target("RAW_FILECHANNEL", 0.85, ""),
+        new Target("ROCKSDB", 1.0, "size=1048576"),
+        new Target("ROCKSDB", 1.0, "size=65536"),
+        new Target("JDK_EXECUTORS", 1.0, "")));
+    md.append("Cold get: ").append(directIo()).append("\n\n");
+
+    md.append("### 7c. Scrub of a 2-mirror store (64 objects of 1 MiB), scrubs per second\n\n");
+    BenchmarkReport.renderTable(md, run(StorageScrubBenchmark.class, length), List.of(
+        new Target("RAW_FILECHANNEL", 0.7, ""),
+        new Target("JDK_EXECUTORS", 1.0, "")));
+
+    renderStreaming(md, length, streamBytes);
+    renderHangs(md, length == Length.FULL ? 5000 : 2000);
+    md.append(END).append('\n');
+  }
+
+  /**
+   * {@code --only storage}: renders section 7 alone and puts it in place of the storage section of
+   * {@code out} (before the analysis if the page has none yet), keeping the rest of the page.
+   */
+  static void writeAlone(Path out, StorageReport.Length length, long streamBytes,
+      String command) throws Exception {
+    StringBuilder storage = new StringBuilder();
+    StorageReport.render(storage, length, streamBytes, command);
+    String old = Files.exists(out) ? Files.readString(out) : "# asyncwq benchmarks\n\n";
+    int begin = old.indexOf(StorageReport.BEGIN);
+    int end = old.indexOf(StorageReport.END);
+    String page;
+    if (begin >= 0 && end > begin) {
+      page = old.substring(0, begin) + storage
+          + old.substring(end + StorageReport.END.length() + 1);
+    } else {
+      int at = old.indexOf(BenchmarkReport.ANALYSIS_MARKER);
+      page = at >= 0 ? old.substring(0, at) + storage + "\n" + old.substring(at)
+          : old + storage;
+    }
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Files.writeString(out, page);
+    System.out.println("wrote the storage section of " + out.toAbsolutePath());
+  }
+
+  /** {@code 1G}, {@code 256M}, {@code 4096}: a byte count with an optional K, M or G suffix. */
+  static long bytes(String s) {
+    String t = s.trim().toUpperCase(Locale.ROOT);
+    long unit = t.endsWith("G") ? 1L << 30 : t.endsWith("M") ? 1L << 20 : t.endsWith("K") ? 1024 : 1;
+    String digits = unit == 1 ? t : t.substring(0, t.length() - 1);
+    try {
+      long n = Long.parseLong(digits);
+      if (n <= 0) {
+        throw new NumberFormatException();
+      }
+      return n * unit;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--stream-size must be a positive byte count such as"
+          + " 1G or 256M, got '" + s + "'");
+    }
+  }
+
+  private static String lengthNote(Length length) {
+    switch (length) {
+      case SMOKE:
+        return "Smoke mode: 1 fork, no warm-up, one measured iteration of 0.5 s per row;"
+            + " it shows the harness works, its numbers are not measurements.";
+      case QUICK:
+        return "Quick mode: 1 fork, 1 warm-up and 3 measured iterations of 1 s per row.";
+      default:
+        return "Full mode: 2 forks, 3 warm-up iterations of 1 s and 5 measured of 2 s per row.";
+    }
+  }
+
+  private static Collection<RunResult> run(Class<?> benchmark, Length length)
+      throws RunnerException {
+    ChainedOptionsBuilder o = new OptionsBuilder().shouldFailOnError(true)
+        .include(benchmark.getName() + "\\.")
+        .jvmArgsAppend("-Dasyncwq.bench.dir=" + baseDir());
+    switch (length) {
+      case SMOKE:
+        o.forks(1).warmupIterations(0).measurementIterations(1)
+            .measurementTime(TimeValue.milliseconds(500));
+        break;
+      case QUICK:
+        o.forks(1).warmupIterations(1).warmupTime(TimeValue.seconds(1))
+            .measurementIterations(3).measurementTime(TimeValue.seconds(1));
+        break;
+      default:
+        o.forks(2).warmupIterations(3).warmupTime(TimeValue.seconds(1))
+            .measurementIterations(5).measurementTime(TimeValue.seconds(2));
+    }
+    return new Runner(o.build()).run();
+  }
+
+  private static void renderStreaming(StringBuilder md, Length length, long bytes)
+      throws IOException, InterruptedException {
+    int warmups = length == Length.SMOKE ? 0 : 1;
+    int rounds = length == Length.FULL ? 5 : length == Length.QUICK ? 3 : 2;
+    md.append("### 7d. Streaming put and get of ").append(size(bytes)).append(" with ")
+        .append(StreamingRun.HEAP).append("\n\n")
+        .append("One object put as a stream (never whole in memory) and got back to a sink, in")
+        .append(" a child JVM per contender with ").append(StreamingRun.HEAP).append(": ")
+        .append(warmups).append(" warm-up and ").append(rounds).append(" measured rounds;")
+        .append(" MiB/s mean ± 99.9% error; CPU is the process's user + sys time")
+        .append(" (OperatingSystemMXBean.getProcessCpuTime, GC and every thread included) per")
+        .append(" GiB; peak RSS is VmHWM of /proc/self/status at the end.\n\n")
+        .append("| contender | completes | put MiB/s | get MiB/s | put CPU s/GiB |")
+        .append(" get CPU s/GiB | peak RSS MiB |\n|---|---|---:|---:|---:|---:|---:|\n");
+    boolean allComplete = true;
+    double[] asyncwq = null;
+    double[] raw = null;
+    for (StorageContender c : List.of(StorageContender.ASYNCWQ, StorageContender.JDK_EXECUTORS,
+        StorageContender.RAW_FILECHANNEL)) {
+      StreamingRun.Result r = StreamingRun.run(c, bytes, warmups, rounds);
+      if (r.failure() != null) {
+        allComplete &= c == StorageContender.RAW_FILECHANNEL;
+        md.append("| ").append(c).append(" | **no**: ").append(r.failure().replace('|', '/'))
+            .append(" | | | | | |\n");
+        continue;
+      }
+      md.append(String.format(Locale.ROOT,
+          "| %s | yes | %,.1f ± %,.1f | %,.1f ± %,.1f | %.2f | %.2f | %,.1f |%n", c,
+          r.putMibPerSec(), r.putError(), r.getMibPerSec(), r.getError(), r.putCpuPerGib(),
+          r.getCpuPerGib(), r.peakRssKib() / 1024.0));
+      double[] v = {r.putMibPerSec(), r.getMibPerSec()};
+      if (c == StorageContender.ASYNCWQ) {
+        asyncwq = v;
+      } else if (c == StorageContender.RAW_FILECHANNEL) {
+        raw = v;
+      }
+    }
+    md.append('\n').append("- target: streaming put and get of ").append(size(bytes))
+        .append(" with ").append(StreamingRun.HEAP).append(" complete, peak RSS reported: ")
+        .append(allComplete ? "**met**" : "**missed**").append('\n');
+    if (asyncwq != null && raw != null) {
+      md.append(String.format(Locale.ROOT,
+          "- streaming ratios against RAW_FILECHANNEL: put %.2f×, get %.2f×%n",
+          asyncwq[0] / raw[0], asyncwq[1] / raw[1]));
+    }
+    md.append('\n');
+  }
+
+  private static void renderHangs(StringBuilder md, long bound) throws Exception {
+    md.append("### 7e. Seed 002 and 003 hang scenarios on both wirings\n\n")
+        .append("Each scenario runs on device files with a bound of ").append(bound)
+        .append(" ms; a run that has not completed by then is reported as hanging, then")
+        .append(" cleaned up (waits released, queues drained and stopped, the waiting threads")
+        .append(" joined, files closed). The \"one queue\" rows are the seeds' naive shapes,")
+        .append(" the \"split\" rows the seeds' fixes with the same waits, the volume rows the")
+        .append(" storage stack itself (its works never wait).\n\n")
+        .append("| scenario | ASYNCWQ_QUEUES | JDK_EXECUTORS |\n|---|---|---|\n");
+    Path dir = Files.createTempDirectory(baseDir(), ".storage-bench-hang-");
+    List<HangScenarios.Outcome> ours;
+    List<HangScenarios.Outcome> jdk;
+    try {
+      ours = HangScenarios.all(StoreWiring.ASYNCWQ_QUEUES, dir.resolve("asyncwq"), bound);
+      jdk = HangScenarios.all(StoreWiring.JDK_EXECUTORS, dir.resolve("jdk"), bound);
+    } finally {
+      deleteTree(dir);
+    }
+    boolean met = true;
+    for (int i = 0; i < ours.size(); i++) {
+      md.append("| ").append(ours.get(i).scenario()).append(" | ").append(ours.get(i).verdict())
+          .append(" | ").append(jdk.get(i).verdict()).append(" |\n");
+      if (ours.get(i).scenario().contains("volume")) {
+        met &= !(jdk.get(i).hung() && ours.get(i).hung()) && !ours.get(i).hung();
+      }
+    }
+    md.append("\n- target: the storage stack (volume rows) does not hang on asyncwq queues, and not")
+        .append(" where the JDK wiring hangs: ").append(met ? "**met**" : "**missed**")
+        .append(". The one-queue rows hang on both wirings: an executor cannot fix a work that")
+        .append(" waits for a work queued behind it on its own queue; the split queues do.\n\n");
+  }
+
+  /** Whether O_DIRECT reads work here, through com.sun.nio.file.ExtendedOpenOption.DIRECT. */
+  static String directIo() {
+    Path f = null;
+    try {
+      f = Files.createTempFile(baseDir(), ".storage-bench-direct-", ".bin");
+      Files.write(f, new byte[1 << 16]);
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ,
+          com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+        int align = (int) Files.getFileStore(f).getBlockSize();
+        ByteBuffer b = ByteBuffer.allocateDirect(align * 2).alignedSlice(align);
+        ch.read(b, 0);
+      }
+      return "O_DIRECT reads (ExtendedOpenOption.DIRECT) work on this file system, but the"
+          + " store's FileBlockDevice reads through the page cache and has no direct mode, so"
+          + " a cold get of the store is not measured here; the gets above are warm.";
+    } catch (IOException | UnsupportedOperationException e) {
+      return "O_DIRECT reads (ExtendedOpenOption.DIRECT) do not work on this file system ("
+          + e + "), so no cold get is measured; the gets above are warm.";
+    } finally {
+      try {
+        if (f != null) {
+          Files.deleteIfExists(f);
+        }
+      } catch (IOException ignored) {
+        // a leftover probe file of 64 KiB in the benchmark directory
+      }
+    }
+  }
+
+  private static Path baseDir() {
+    return Path.of(System.getProperty("asyncwq.bench.dir", ".")).toAbsolutePath().normalize();
+  }
+
+  private static String fileSystem() {
+    try {
+      return Files.getFileStore(baseDir()).type();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  static String size(long bytes) {
+    return bytes % (1L << 30) == 0 ? bytes / (1L << 30) + " GiB" : bytes / (1 << 20) + " MiB";
+  }
+}
