@@ -103,6 +103,13 @@ public final class BenchmarkReport {
                   + " 5b.",
               List.of(new Target("FIXED", 0.95, "heavy"))));
 
+  /** The flags of bench/run, as the page states them. */
+  static final String FLAGS = "- `bench/run` flags: `--quick` (1 fork, short iterations),"
+      + " `--only storage` or `--storage` (section 7 alone, the rest of this page kept),"
+      + " `--smoke` (storage rows of 0.5 s: checks the harness, numbers meaningless),"
+      + " `--stream-size SIZE` (streaming case, default 1G); the storage files go under"
+      + " `-Dasyncwq.bench.dir` (in `JAVA_OPTS`; default: the checkout)\n";
+
   /** Everything from this line on in docs/BENCHMARKS.md is kept by the next run. */
   static final String ANALYSIS_MARKER = "<!-- analysis: kept by bench/run -->";
 
@@ -140,7 +147,8 @@ public final class BenchmarkReport {
             + " iterations of 1 s" : "full mode: 2 forks, 3 warm-up and 5 measured iterations of"
             + " 2 s").append('\n')
         .append("- ratio: how many times better asyncwq did than the peer (>1 = asyncwq ahead);"
-            + " ± is JMH's 99.9% error\n\n");
+            + " ± is JMH's 99.9% error\n")
+        .append(FLAGS).append('\n');
 
     for (Section s : SECTIONS) {
       Collection<RunResult> results =
