@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.asyncwq.storage.StoreWiring;
 import org.asyncwq.storage.block.BlockDevice;
@@ -207,10 +208,14 @@ public final class HangScenarios {
               reads.countDown();
               return;
             }
-            submit.execute(() -> {
-              ByteBuffer copy = read(mirrors.get(1), block);
-              completion.execute(() -> repaired.complete(copy));
-            });
+            try {
+              submit.execute(() -> {
+                ByteBuffer copy = read(mirrors.get(1), block);
+                completion.execute(() -> repaired.complete(copy));
+              });
+            } catch (RejectedExecutionException closing) {
+              return; // the bound passed and the queues are closing: this read stays undone
+            }
             waited.add(Thread.currentThread());
             try {
               if (sums.get((int) block).matches(repaired.join())) { // waits for the repair
