@@ -17,8 +17,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * Verified gets with the data in the page cache, so the CPU side shows: {@value #SLOTS} objects of
- * {@code size} bytes are put first, then each get reads a random one whole into the caller's
+ * Verified gets with the data in the page cache, so the CPU side shows: {@code objects} objects
+ * (default 64) of {@code size} bytes are put first, then each get reads a random one whole into the caller's
  * buffer (the store verifies every block's checksum, RocksDB its table blocks' checksums, raw reads
  * verify nothing). 1 or 4 readers. Score: gets per second.
  */
@@ -26,13 +26,14 @@ import org.openjdk.jmh.annotations.Threads;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class StorageGetBenchmark {
-  static final int SLOTS = 64;
-
   @Param({"ASYNCWQ", "JDK_EXECUTORS", "RAW_FILECHANNEL", "ROCKSDB"})
   public StorageContender contender;
 
   @Param({"4096", "65536", "1048576"})
   public int size;
+
+  @Param({"64"})
+  public int objects;
 
   private Path dir;
   private Subject subject;
@@ -54,7 +55,7 @@ public class StorageGetBenchmark {
     dir = BenchDirectory.create("get");
     subject = Subject.open(contender, dir, size);
     byte[] data = new byte[size];
-    for (int s = 0; s < SLOTS; s++) {
+    for (int s = 0; s < objects; s++) {
       new SplittableRandom(s).nextBytes(data);
       subject.put(s, data);
     }
@@ -71,7 +72,7 @@ public class StorageGetBenchmark {
   }
 
   private int get(Reader r) throws IOException {
-    int n = subject.get(r.random.nextInt(SLOTS), r.buffer);
+    int n = subject.get(r.random.nextInt(objects), r.buffer);
     if (n != size) {
       throw new IllegalStateException(contender + " returned " + n + " bytes, not " + size);
     }

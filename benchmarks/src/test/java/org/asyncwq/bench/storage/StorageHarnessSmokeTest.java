@@ -57,7 +57,8 @@ class StorageHarnessSmokeTest {
     Collection<RunResult> put =
         once(StoragePutBenchmark.class.getName() + ".oneProducer", "size", "4096");
     Collection<RunResult> get =
-        once(StorageGetBenchmark.class.getName() + ".fourReaders", "size", "65536");
+        once(StorageGetBenchmark.class.getName() + ".fourReaders", "size", "65536",
+            "objects", "4");
     assertThat(put).hasSize(StorageContender.values().length);
     assertThat(get).hasSize(StorageContender.values().length);
     assertThat(put).allSatisfy(r -> assertThat(r.getPrimaryResult().getScore()).isPositive());
@@ -77,7 +78,7 @@ class StorageHarnessSmokeTest {
 
   @Test
   void streamingProbeInAChildJvmWithSmallHeapCompletesAndReportsPeakRss() throws Exception {
-    StreamingRun.Result r = StreamingRun.run(StorageContender.ASYNCWQ, 8L << 20, 0, 2);
+    StreamingRun.Result r = StreamingRun.run(StorageContender.ASYNCWQ, 4L << 20, 0, 2);
     assertThat(r.failure()).isNull();
     assertThat(r.putMibPerSec()).isPositive();
     assertThat(r.getMibPerSec()).isPositive();
