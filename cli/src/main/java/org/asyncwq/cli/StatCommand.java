@@ -31,7 +31,7 @@ final class StatCommand extends StoreCommand {
 
   @Override
   ExitStatus execute() throws Exception {
-    try (StoreSession session = storeDirectory().open()) {
+    try (StoreSession session = storeDirectory().openReadOnly()) {
       Store store = session.store();
       if (name != null) {
         ObjectNames.check(name);
