@@ -12,8 +12,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.asyncwq.storage.BlockLocation;
 import org.asyncwq.storage.ObjectInfo;
 import org.asyncwq.storage.Store;
+import org.asyncwq.storage.block.BlockDevice;
+import org.asyncwq.storage.block.ScrubListener;
 import org.asyncwq.storage.block.UncorrectableDataException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,9 +33,9 @@ import picocli.CommandLine.Parameters;
       "Every block is verified against its checksum; if no mirror holds a good copy the object",
       "fails with exit status 3 and nothing more is written for it (a FILE is not created).",
       "The store is opened read-only, so gets, ls, stat and check run side by side; a writer is",
-      "refused meanwhile. A bad copy met on the way is repaired afterwards by reading the object",
-      "again with the store opened for writing (when another reader holds it, the repair is left",
-      "to the next scrub, and a warning says so).",
+      "refused meanwhile. A bad copy met on the way is repaired afterwards: the store is opened",
+      "for writing and the blocks under the object are scrubbed (when another reader holds it,",
+      "the repair is left to the next scrub, and a warning says so).",
       "Writing into a directory refuses any name that would land outside it ('..' segments,",
       "absolute names, NUL, or a symbolic link inside it leading out), naming the object; the",
       "other objects still come out and the exit status is 1. Files are written to a temporary",
@@ -153,24 +156,65 @@ final class GetCommand extends StoreCommand {
   }
 
   /**
-   * The read-only store left {@code withheld} bad copies (or stale superblock slots) alone: open
-   * the store for writing, which repairs the slots, and read the objects again, which rewrites
-   * each bad copy from a good mirror. Another reader holding the store leaves them to a scrub.
+   * The read-only store met {@code withheld} bad copies (or stale superblock slots) and left them:
+   * open the store for writing, which repairs the slots, and scrub the device blocks under the
+   * objects' extents, which verifies every mirror's copy and rewrites each bad one from a good one
+   * (a second read would not do: reads take turns among the mirrors). Another reader holding the
+   * store leaves them to a scrub.
    */
   private void repair(long withheld, List<String> names) {
     if (withheld == 0) {
       return;
     }
+    long corrected = 0;
     try (StoreSession session = storeDirectory().open()) {
+      Store store = session.store();
       for (String n : names) {
-        session.store().get(n, OutputStream.nullOutputStream());
+        long[] span = span(store, n);
+        if (span != null) {
+          corrected += store.scrub(span[0], span[1] + 1, ScrubListener.NONE).get().corrected();
+        }
       }
-      output().say("repaired " + withheld + " bad " + (withheld == 1 ? "copy" : "copies") + " from a good mirror");
     } catch (IOException | RuntimeException e) {
-      output().warn("found " + withheld + " bad " + (withheld == 1 ? "copy" : "copies")
-          + " and could not repair now (" + ErrorReporter.oneLine(Failures.messageOf(e))
-          + "); 'asyncwq scrub' repairs them");
+      output().warn("found " + copies(withheld) + " and could not repair them now ("
+          + ErrorReporter.oneLine(Failures.messageOf(e)) + "); 'asyncwq scrub' repairs them");
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (java.util.concurrent.ExecutionException e) {
+      output().warn("found " + copies(withheld) + "; repairing them failed ("
+          + ErrorReporter.oneLine(Failures.messageOf(e.getCause())) + "); 'asyncwq scrub' repairs them");
+      return;
     }
+    if (corrected > 0) {
+      output().say("repaired " + copies(corrected) + " from a good mirror");
+    }
+    if (corrected < withheld) {
+      output().warn("found " + copies(withheld - corrected) + " outside the objects' data (or already"
+          + " gone); 'asyncwq scrub' repairs them");
+    }
+  }
+
+  private static String copies(long n) {
+    return n + " bad " + (n == 1 ? "copy" : "copies");
+  }
+
+  /** The lowest and highest device block under the object's data, or null if it has none. */
+  private static long[] span(Store store, String object) throws IOException {
+    Optional<ObjectInfo> info = store.stat(object);
+    if (info.isEmpty() || info.get().size() == 0) {
+      return null;
+    }
+    long low = Long.MAX_VALUE;
+    long high = -1;
+    for (long offset = 0; offset < info.get().size(); offset += BlockDevice.BLOCK_SIZE) {
+      for (BlockLocation l : store.locate(object, offset)) {
+        low = Math.min(low, l.block());
+        high = Math.max(high, l.block());
+      }
+    }
+    return new long[] {low, high};
   }
 
   /**

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 16 point 4, as separate processes: {@code get --dir DIR} mirrors {@code put --dir}, and it
- * and {@code get NAME -o DIR/} never write outside DIR: a {@code ..} segment, an absolute name and a
- * name through a symbolic link inside DIR that leads out are refused with a line naming the
+ * and {@code get NAME -o DIR/} never write outside DIR: a {@code ..} segment and a name through a
+ * symbolic link inside DIR that leads out are refused with a line naming the
  * object; the other objects still come out; exit status 1. A link at an object's final path is
  * replaced, never followed.
  */
@@ -32,8 +32,8 @@ class CliGetDirIT {
     Path empty = Files.createFile(tree.resolve("sub/empty"));
     asyncwq.run("put", "--dir", tree.toString()).succeeds();
     Path payload = TestFiles.random(work, "payload", 500, 33);
-    for (String evil : List.of("../escape", "sub/../../escape2", "/tmp-abs-escape", "out-link/inside",
-        "final-link")) {
+    // (Absolute names and NUL are refused the same way: ObjectPathsTest.)
+    for (String evil : List.of("../escape", "out-link/inside", "final-link")) {
       asyncwq.run("put", evil, payload.toString()).succeeds();
     }
     String listing = asyncwq.run("ls", "-l").succeeds().stdout();
@@ -46,10 +46,9 @@ class CliGetDirIT {
 
     AsyncwqProcess.Result got = asyncwq.run("get", "--dir", out.toString()).exits(1);
     List<String> refusals = got.stderr().lines().toList();
-    assertThat(refusals).hasSize(4).allSatisfy(line -> assertThat(line).startsWith("asyncwq: object '")
+    assertThat(refusals).hasSize(2).allSatisfy(line -> assertThat(line).startsWith("asyncwq: object '")
         .contains("would be written outside").contains("nothing was written for it"));
-    assertThat(got.stderr()).contains("'../escape'").contains("'sub/../../escape2'")
-        .contains("'/tmp-abs-escape'").contains("'out-link/inside'");
+    assertThat(got.stderr()).contains("'../escape'").contains("'out-link/inside'");
 
     // The other objects came out, named by their relative paths, byte-identical.
     assertThat(out.resolve("a.txt")).hasSameBinaryContentAs(a);
@@ -62,8 +61,6 @@ class CliGetDirIT {
     assertThat(precious).hasContent("keep me");
     // Nothing outside, nothing half-written inside.
     assertThat(work.resolve("escape")).doesNotExist();
-    assertThat(work.resolve("escape2")).doesNotExist();
-    assertThat(Path.of("/tmp-abs-escape")).doesNotExist();
     assertThat(outside.resolve("inside")).doesNotExist();
     try (Stream<Path> files = Files.walk(out)) {
       assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".partial"));

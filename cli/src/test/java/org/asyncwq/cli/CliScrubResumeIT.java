@@ -63,8 +63,6 @@ class CliScrubResumeIT {
     assertThat(position).isPositive();
     assertThat(before).isGreaterThanOrEqualTo(256).isLessThan(size / 4096);
     assertThat(killed.get("scrubbed").get("corrected").asLong()).as("the early bad copy, before the kill").isEqualTo(1);
-    assertThat(asyncwq.run("stat").succeeds().stdout()).contains("last scrub  running")
-        .contains("'asyncwq scrub --resume' goes on");
 
     AsyncwqProcess.Result resumed = asyncwq.run("--json", "scrub", "--resume").succeeds();
     JsonNode totals = resumed.json();
@@ -90,10 +88,6 @@ class CliScrubResumeIT {
     JsonNode stat = asyncwq.run("--json", "stat").succeeds().json();
     assertThat(stat.get("lastScrub").get("state").asText()).isEqualTo("finished");
     assertThat(stat.get("lastScrub").get("scrubbed").get("blocks").asLong()).isEqualTo(whole);
-    asyncwq.run("check").succeeds();
-    Path copy = work.resolve("copy");
-    asyncwq.run("get", "big", "-o", copy.toString()).succeeds();
-    assertThat(copy).hasSameBinaryContentAs(big);
   }
 
   /** The record, or null before the first one (it is always replaced whole, never torn). */

@@ -276,6 +276,14 @@ public final class Store implements AutoCloseable {
    * {@code last_physical}).
    */
   public CompletableFuture<ScrubReport> scrub(long fromBlock, ScrubListener listener) {
+    return scrub(fromBlock, Long.MAX_VALUE, listener);
+  }
+
+  /**
+   * {@link #scrub(long, ScrubListener)} of the referenced blocks from {@code fromBlock} up to, not
+   * including, {@code toBlock}: to repair the copies under one object's extents, say.
+   */
+  public CompletableFuture<ScrubReport> scrub(long fromBlock, long toBlock, ScrubListener listener) {
     try {
       ensureOpen();
       Snapshot s = committer.snapshot();
@@ -283,7 +291,7 @@ public final class Store implements AutoCloseable {
       try {
         refs = new ArrayList<>();
         for (BlockRef ref : StoreChecks.references(mirrors, s.superblock())) {
-          if (ref.block() >= fromBlock) {
+          if (ref.block() >= fromBlock && ref.block() < toBlock) {
             refs.add(ref);
           }
         }
