@@ -131,13 +131,13 @@ final class GetCommand extends StoreCommand {
           written.add(ObjectSummary.of(info));
           output().say("got " + info.name() + ": " + ByteSize.format(info.size()) + " to " + file);
         } catch (CommandFailure e) {
-          output().warn(ErrorReporter.oneLine(e.getMessage()));
+          refused(e.getMessage());
           failed++;
           if (e.status() == ExitStatus.UNCORRECTABLE) {
             status = ExitStatus.UNCORRECTABLE;
           }
         } catch (IOException e) {
-          output().warn("object '" + info.name() + "' not written: " + ErrorReporter.fileMessage(e));
+          refused("object '" + info.name() + "' not written: " + ErrorReporter.fileMessage(e));
           failed++;
         }
       }
@@ -194,6 +194,11 @@ final class GetCommand extends StoreCommand {
       output().warn("found " + copies(withheld - corrected) + " outside the objects' data (or already"
           + " gone); 'asyncwq scrub' repairs them");
     }
+  }
+
+  /** An object not written: an error line on stderr, shown even with {@code -q}. */
+  private void refused(String message) {
+    output().stderr().println("asyncwq: " + ErrorReporter.oneLine(message));
   }
 
   private static String copies(long n) {
