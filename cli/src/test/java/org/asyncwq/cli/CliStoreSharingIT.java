@@ -27,6 +27,8 @@ class CliStoreSharingIT {
   @Test
   void twoReadersRunAtOnceAndAWriterBesideThemIsRefusedChangingNothing() throws Exception {
     AsyncwqProcess asyncwq = new AsyncwqProcess(work, work.resolve("store"));
+    // Small devices: the test compares a whole device file before and after the refused writer.
+    asyncwq.run("mkfs", "--size", "32M", "--ags", "2").succeeds();
     Path big = TestFiles.random(work, "big", 4L << 20, 21);
     Path small = TestFiles.random(work, "small", 10_000, 22);
     asyncwq.run("put", "big", big.toString()).succeeds();
