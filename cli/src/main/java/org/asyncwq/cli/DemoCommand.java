@@ -97,7 +97,7 @@ final class DemoCommand extends StoreCommand {
               .reduce((a, b) -> a + ", " + b).orElse("none") + "; " + finalStats.volume().corrected()
               + " copies corrected in all, " + finalStats.volume().uncorrectable() + " uncorrectable",
           "the full report follows, as 'asyncwq stat' prints it");
-      StoreHealth health = StoreHealth.of(dir, finalStats);
+      StoreHealth health = StoreHealth.of(dir, finalStats, null);
       output().result(new DemoResult(dir.toString(), temporary, steps, health), out -> health.print(out));
       output().say(temporary ? "the temporary store is removed; keep one with 'asyncwq demo --store DIR'"
           : "the store is left in " + dir + "; try 'asyncwq --store " + dir + " ls -l'");

@@ -24,7 +24,7 @@ final class LsCommand extends StoreCommand {
   @Override
   ExitStatus execute() throws Exception {
     List<ObjectSummary> objects;
-    try (StoreSession session = storeDirectory().open()) {
+    try (StoreSession session = storeDirectory().openReadOnly()) {
       Store store = session.store();
       objects = store.list(prefix).stream().map(ObjectSummary::of).collect(Collectors.toList());
     }

@@ -30,7 +30,7 @@ final class MirrorProbe {
     for (int m = 0; directory.deviceFile(m).toFile().exists(); m++) {
       devices.add(new FaultyBlockDevice(FileBlockDevice.open(directory.deviceFile(m))));
     }
-    try (Store store = Store.open(new ArrayList<BlockDevice>(devices))) {
+    try (Store store = Store.openReadOnly(new ArrayList<BlockDevice>(devices))) {
       GetCommand.read(store, name, OutputStream.nullOutputStream());
       long block = store.locate(name, offset).get(0).block();
       for (int m = 0; m < devices.size(); m++) {

@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Replace mirror MIRROR by NEW-DEVICE (a file to create, or an existing block device) and",
       "resilver it from the healthy mirrors, verifying every block; the old device is dropped",
-      "from the store. Changes nothing unless --force is given."
+      "from the store. Changes nothing unless --force is given. The store stays locked from start",
+      "to end: the new device is locked with the others before anything is written to it."
     })
 final class ReplaceCommand extends StoreCommand {
   @Parameters(index = "0", paramLabel = "MIRROR", description = "The mirror to replace (0, 1, ...).")
@@ -42,9 +43,13 @@ final class ReplaceCommand extends StoreCommand {
     }
     Path slot = directory.deviceFile(mirror);
     Path target = newDevice.toAbsolutePath().normalize();
-    if (target.equals(slot.toAbsolutePath().normalize())) {
-      throw new IllegalArgumentException(
-          newDevice + " is the device mirror " + mirror + " uses now; name a new device");
+    for (int m = 0; Files.exists(directory.deviceFile(m), LinkOption.NOFOLLOW_LINKS); m++) {
+      Path used = directory.deviceFile(m);
+      if (target.equals(used.toAbsolutePath().normalize())
+          || (Files.exists(target) && Files.isSameFile(target, used))) {
+        throw new IllegalArgumentException(
+            newDevice + " is the device mirror " + m + " uses now; name a new device");
+      }
     }
     ScrubSummary summary;
     try (StoreSession session = directory.open()) {
@@ -52,10 +57,9 @@ final class ReplaceCommand extends StoreCommand {
       if (mirror < 0 || !Files.exists(slot, LinkOption.NOFOLLOW_LINKS)) {
         throw new IllegalArgumentException("the store has no mirror " + mirror);
       }
-      long blocks;
-      try (FileBlockDevice current = FileBlockDevice.open(slot)) {
-        blocks = current.blockCount();
-      }
+      // The size comes from the open store: opening and closing another channel on the slot's
+      // file would drop this process's lock on it (POSIX locks belong to the process and file).
+      long blocks = store.deviceBlocks();
       BlockDevice replacement =
           Files.exists(target) ? FileBlockDevice.open(target) : FileBlockDevice.create(target, blocks);
       try (Progress progress = Progress.start(output(), "replace mirror " + mirror, 0, false)) {
@@ -64,8 +68,10 @@ final class ReplaceCommand extends StoreCommand {
         progress.complete();
       }
       summary = ScrubSummary.of(store.scrub((done, total) -> {}).get());
+      // Still holding the store (the new device is locked with it): no other process can open the
+      // store between the resilver and the directory naming the new device.
+      install(slot, target);
     }
-    install(slot, target);
     output().result(new Replacement(mirror, target.toString(), summary), out -> out.println(
         "replaced mirror " + mirror + " by " + target + "; verified: " + summary.line()));
     return summary.uncorrectable() > 0 ? ExitStatus.UNCORRECTABLE : ExitStatus.OK;

@@ -31,7 +31,7 @@ final class StatCommand extends StoreCommand {
 
   @Override
   ExitStatus execute() throws Exception {
-    try (StoreSession session = storeDirectory().open()) {
+    try (StoreSession session = storeDirectory().openReadOnly()) {
       Store store = session.store();
       if (name != null) {
         ObjectNames.check(name);
@@ -42,7 +42,8 @@ final class StatCommand extends StoreCommand {
         ObjectLayout layout = new ObjectLayout(ObjectSummary.of(info), runs(store, info));
         output().result(layout, out -> printObject(out, layout));
       } else {
-        StoreHealth health = StoreHealth.of(storeDirectory().path(), session.stats());
+        StoreHealth health = StoreHealth.of(storeDirectory().path(), session.stats(),
+            ScrubStatus.read(storeDirectory().path(), store.id().toString()).orElse(null));
         output().result(health, out -> health.print(out));
       }
     }

@@ -48,8 +48,21 @@ final class StoreDirectory {
     }
   }
 
-  /** Opens the existing store, or fails with exit status 4 saying why it cannot be opened. */
+  /** Opens the existing store for writing, or fails with exit status 4 saying why it cannot be opened. */
   StoreSession open() {
+    return open(false);
+  }
+
+  /**
+   * Opens the existing store read-only ({@link Store#openReadOnly(Path)}): it shares the store with
+   * other readers but not with a writer, and writes nothing, not even a repair. Fails with exit
+   * status 4 saying why it cannot be opened (a writer holding it among the reasons).
+   */
+  StoreSession openReadOnly() {
+    return open(true);
+  }
+
+  private StoreSession open(boolean readOnly) {
     if (!Files.exists(dir)) {
       throw new CommandFailure(
           ExitStatus.STORE_UNUSABLE,
@@ -61,7 +74,7 @@ final class StoreDirectory {
           ExitStatus.STORE_UNUSABLE, dir + " is not a store directory (it is a file); name a store directory with --store");
     }
     try {
-      return new StoreSession(Store.open(dir), dir);
+      return new StoreSession(readOnly ? Store.openReadOnly(dir) : Store.open(dir), dir);
     } catch (CorruptStoreException e) {
       throw new CommandFailure(
           ExitStatus.STORE_UNUSABLE,

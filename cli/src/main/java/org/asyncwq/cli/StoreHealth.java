@@ -30,7 +30,8 @@ record StoreHealth(
     List<DeviceStats> devices,
     VolumeStats volume,
     List<GroupSpace> groups,
-    List<QueueSummary> queues) {
+    List<QueueSummary> queues,
+    ScrubStatus lastScrub) {
 
   /**
    * One storage queue's normal lane: the concurrency it allows now (it follows the backlog, as
@@ -44,7 +45,8 @@ record StoreHealth(
     }
   }
 
-  static StoreHealth of(Path dir, StoreStats stats) {
+  /** {@code lastScrub}: the store's scrub record ({@link ScrubStatus}), null when there is none. */
+  static StoreHealth of(Path dir, StoreStats stats, ScrubStatus lastScrub) {
     List<QueueSummary> queues = new ArrayList<>();
     for (Map.Entry<String, WorkQueueStats> e : stats.queues().entrySet()) {
       queues.add(QueueSummary.of(e.getKey(), e.getValue()));
@@ -52,7 +54,7 @@ record StoreHealth(
     boolean degraded = stats.devices().stream().anyMatch(d -> d.state() != DeviceState.HEALTHY);
     return new StoreHealth(dir.toString(), degraded, stats.generation(), stats.objects(),
         stats.freeBlocks() * BlockDevice.BLOCK_SIZE, stats.deferredBlocks() * BlockDevice.BLOCK_SIZE,
-        stats.devices(), stats.volume(), stats.groups(), queues);
+        stats.devices(), stats.volume(), stats.groups(), queues, lastScrub);
   }
 
   void print(PrintStream out) {
@@ -63,6 +65,11 @@ record StoreHealth(
     devices.forEach(d -> out.println("  " + StatCommand.deviceLine(d)));
     out.println(String.format(Locale.ROOT, "volume  reads %d  writes %d  corrected %d  uncorrectable %d",
         volume.reads(), volume.writes(), volume.corrected(), volume.uncorrectable()));
+    if (lastScrub != null) {
+      out.println("last scrub  " + lastScrub.state() + " " + lastScrub.updated() + ": "
+          + lastScrub.scrubbed().line() + (lastScrub.interrupted()
+              ? " (stopped at device block " + lastScrub.position() + "; 'asyncwq scrub --resume' goes on)" : ""));
+    }
     out.println("allocation groups");
     for (GroupSpace g : groups) {
       out.println(String.format(Locale.ROOT, "  ag %-3d blocks %d-%d  free %s of %s",

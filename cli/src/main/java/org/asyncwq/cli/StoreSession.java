@@ -58,9 +58,17 @@ final class StoreSession implements AutoCloseable {
     counters = counters.reset(mirror);
   }
 
-  /** Closes the store, then adds what it counted to the lifetime counters. */
+  /**
+   * Closes the store, then adds what it counted to the lifetime counters. A read-only store
+   * writes nothing, so its counts are not recorded (readers may run side by side; the next writer
+   * meets the same bad copies, repairs and counts them).
+   */
   @Override
   public void close() throws IOException {
+    if (store.isReadOnly()) {
+      store.close();
+      return;
+    }
     List<DeviceStats> devices = store.deviceStats();
     VolumeStats volume = store.stats().volume();
     store.close();

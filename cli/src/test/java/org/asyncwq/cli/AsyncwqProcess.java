@@ -56,6 +56,19 @@ final class AsyncwqProcess {
     return command;
   }
 
+  /**
+   * Starts the jar with {@code args} and returns at once: stdin and stdout are pipes the caller
+   * drives (a {@code get -o -} whose stdout is not read yet holds the store open), stderr is
+   * discarded. The caller ends it (close its stdin, drain its stdout, or destroy it).
+   */
+  Process start(String... args) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(commandLine(args)).directory(workDir.toFile());
+    builder.environment().remove("ASYNCWQ_STORE");
+    builder.environment().put("LC_ALL", "C.UTF-8");
+    builder.redirectError(ProcessBuilder.Redirect.DISCARD);
+    return builder.start();
+  }
+
   /** Runs with no stdin, capturing stdout and stderr. */
   Result run(String... args) {
     return run(null, args);

@@ -24,6 +24,7 @@ class CliBadInputIT {
   @TempDir static Path work;
   private static AsyncwqProcess asyncwq;
   private static Path file;
+  private static Path big;
   private static String listingBefore;
 
   @BeforeAll
@@ -32,6 +33,11 @@ class CliBadInputIT {
     asyncwq.run("mkfs", "--size", "16M", "--ags", "2").succeeds();
     file = TestFiles.random(work, "kept", 20_000, 11);
     asyncwq.run("put", "kept", file.toString()).succeeds();
+    // Larger than a pipe holds: a 'get -o -' of it, not drained, holds the store open read-only.
+    big = TestFiles.random(work, "big", 2L << 20, 13);
+    asyncwq.run("put", "big", big.toString()).succeeds();
+    // A name a store may hold but that must never be written out as a path.
+    asyncwq.run("put", "../escape", file.toString()).succeeds();
     listingBefore = asyncwq.run("ls", "-l").succeeds().stdout();
   }
 
@@ -215,5 +221,47 @@ class CliBadInputIT {
         .contains("'../escape'").contains("outside");
     assertThat(work.resolve("escape")).doesNotExist();
     assertThat(into).isEmptyDirectory();
+  }
+
+  /**
+   * Issue 16 points 2 and 6: while a reader (a {@code get -o -} blocked on its undrained stdout)
+   * holds the store read-only, a writer is refused with exit 4 and one line, and nothing changes.
+   */
+  @Test
+  void writerBesideAReadOnlyHolderIsRefusedAndTheStoreIsUnchanged() throws Exception {
+    Process reader = asyncwq.start("get", "big", "-o", "-");
+    try (java.io.InputStream held = reader.getInputStream()) {
+      assertThat(held.readNBytes(4096)).as("the reader has the store open").hasSize(4096);
+      assertThat(asyncwq.run("put", "intruder", file.toString()).exits(4).oneLineError())
+          .contains("cannot open the store").contains("locked").contains("another process");
+      assertThat(asyncwq.run("rm", "kept").exits(4).oneLineError()).contains("locked");
+      assertThat(held.readAllBytes()).hasSize((int) Files.size(big) - 4096);
+    } finally {
+      if (!reader.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+        reader.destroyForcibly().waitFor();
+      }
+    }
+    assertThat(reader.exitValue()).isZero();
+    assertStoreUnchanged();
+  }
+
+  /**
+   * Issue 16 points 4 and 6: an object whose name would land outside the output directory is
+   * refused with exit 1 and one line naming it, by {@code get -o DIR/} and by {@code get --dir}
+   * (which still writes the others); nothing lands outside and the store is unchanged.
+   */
+  @Test
+  void escapingNameIsRefusedByGetIntoADirectoryAndTheStoreIsUnchanged() throws IOException {
+    Path into = Files.createDirectories(work.resolve("into-escape"));
+    assertThat(asyncwq.run("get", "../escape", "-o", into + "/").exits(1).oneLineError())
+        .contains("object '../escape'").contains("outside").contains("nothing was written");
+    assertThat(into).isEmptyDirectory();
+    Path all = work.resolve("all-escape");
+    assertThat(asyncwq.run("get", "--dir", all.toString()).exits(1).oneLineError())
+        .contains("object '../escape'").contains("outside");
+    assertThat(all.resolve("kept")).hasSameBinaryContentAs(file);
+    assertThat(all.resolve("big")).hasSameBinaryContentAs(big);
+    assertThat(work.resolve("escape")).doesNotExist();
+    assertStoreUnchanged();
   }
 }

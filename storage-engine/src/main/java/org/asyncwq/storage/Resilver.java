@@ -23,7 +23,8 @@ import org.asyncwq.storage.block.ScrubListener;
  *       mirrors, to the new device. Later commits only reference blocks written after step 1 or
  *       copied here, and pinned blocks are not reused while copying.
  *   <li>With commits paused: copy both superblock slots, flush, and make the new device the mirror,
- *       with a freshly built volume so it starts healthy. The old device is closed.
+ *       with a freshly built volume so it starts healthy. The old device is handed back to the
+ *       store, which keeps it (and its lock) until it closes.
  * </ol>
  */
 final class Resilver {
@@ -33,11 +34,18 @@ final class Resilver {
   private final Mirrors mirrors;
   private final Committer committer;
   private final ReadWriteLock changes;
+  private final java.util.function.Consumer<BlockDevice> retire;
 
-  Resilver(Mirrors mirrors, Committer committer, ReadWriteLock changes) {
+  /**
+   * @param retire takes the replaced device, which the store keeps open (so its lock stays held:
+   *     closing a channel drops every POSIX lock this process holds on that file) until it closes
+   */
+  Resilver(Mirrors mirrors, Committer committer, ReadWriteLock changes,
+      java.util.function.Consumer<BlockDevice> retire) {
     this.mirrors = mirrors;
     this.committer = committer;
     this.changes = changes;
+    this.retire = retire;
   }
 
   void run(int m, BlockDevice target, ScrubListener listener) throws IOException {
@@ -62,12 +70,7 @@ final class Resilver {
       committer.exclusive(() -> {
         copySuperblocks(m, target);
         target.flush();
-        BlockDevice old = mirrors.finishResilver(m, target);
-        try {
-          old.close();
-        } catch (Exception e) {
-          log.debug("closing replaced mirror {} failed: {}", m, e.toString());
-        }
+        retire.accept(mirrors.finishResilver(m, target));
         return null;
       });
       done = true;

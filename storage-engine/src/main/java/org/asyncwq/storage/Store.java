@@ -73,6 +73,8 @@ public final class Store implements AutoCloseable {
   /** Held shared by every put and delete, exclusively by a replace waiting for them to finish. */
   private final ReentrantReadWriteLock changes = new ReentrantReadWriteLock();
   private final StoreLock lock;
+  /** Devices replaced by {@link #replace}: kept open, so locked, until {@link #close()}. */
+  private final List<BlockDevice> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final boolean readOnly;
   /** Superblock slots a read-only open found stale or damaged and left alone. */
   private final long staleSlots;
@@ -152,6 +154,14 @@ public final class Store implements AutoCloseable {
   /** {@link #openReadOnly(Path)} on {@code devices}, given in mirror order. */
   public static Store openReadOnly(List<BlockDevice> devices) throws IOException {
     return StoreOpener.open(devices, true);
+  }
+
+  /**
+   * The store's identity, the same on every mirror and for its whole life (from {@code create}):
+   * what a record kept beside the store, such as a scrub's position, is keyed by.
+   */
+  public java.util.UUID id() {
+    return committer.committed().store();
   }
 
   /** Whether this store was opened with {@code openReadOnly}. */
@@ -269,12 +279,37 @@ public final class Store implements AutoCloseable {
    * verifies each copy and rewrites bad ones from a good copy.
    */
   public CompletableFuture<ScrubReport> scrub(ScrubListener listener) {
+    return scrub(0, listener);
+  }
+
+  /**
+   * {@link #scrub(ScrubListener)} of the referenced blocks at or above device block {@code
+   * fromBlock} only, in ascending block order (so 0 scrubs them all). The listener's {@link
+   * ScrubListener#scrubbedBelow} tells how far every block is done: a scrub interrupted there and
+   * restarted from that block misses none of the newest commit's blocks above it (btrfs scrub's
+   * {@code last_physical}).
+   */
+  public CompletableFuture<ScrubReport> scrub(long fromBlock, ScrubListener listener) {
+    return scrub(fromBlock, Long.MAX_VALUE, listener);
+  }
+
+  /**
+   * {@link #scrub(long, ScrubListener)} of the referenced blocks from {@code fromBlock} up to, not
+   * including, {@code toBlock}: to repair the copies under one object's extents, say.
+   */
+  public CompletableFuture<ScrubReport> scrub(long fromBlock, long toBlock, ScrubListener listener) {
     try {
       ensureOpen();
       Snapshot s = committer.snapshot();
       List<BlockRef> refs;
       try {
-        refs = StoreChecks.references(mirrors, s.superblock());
+        refs = new ArrayList<>();
+        for (BlockRef ref : StoreChecks.references(mirrors, s.superblock())) {
+          if (ref.block() >= fromBlock && ref.block() < toBlock) {
+            refs.add(ref);
+          }
+        }
+        refs.sort(java.util.Comparator.comparingLong(BlockRef::block));
       } catch (IOException | RuntimeException e) {
         s.close();
         throw e;
@@ -299,12 +334,20 @@ public final class Store implements AutoCloseable {
   /**
    * Replaces mirror {@code mirror} by {@code replacement} (as large as the others), copying every
    * referenced block to it from the healthy mirrors, verified; the store stays usable meanwhile.
-   * The replaced device is closed.
+   * The store stays locked throughout: the replacement is locked like the other devices before
+   * anything is written to it ({@link StoreLockedException} if another store holds it), and the
+   * replaced device is kept open, still locked, until {@link #close()} closes it.
    */
   public void replace(int mirror, BlockDevice replacement, ScrubListener listener)
       throws IOException {
     ensureWritable("replace of mirror " + mirror);
-    new Resilver(mirrors, committer, changes).run(mirror, replacement, listener);
+    lock.add(replacement);
+    new Resilver(mirrors, committer, changes, retired::add).run(mirror, replacement, listener);
+  }
+
+  /** Blocks on each mirror's device: what a replacement must hold at least. */
+  public long deviceBlocks() {
+    return mirrors.volume().blockCount();
   }
 
   /** Devices, volume counters, space per allocation group and queue figures now. */
@@ -343,6 +386,13 @@ public final class Store implements AutoCloseable {
       try {
         component.queues().close();
       } finally {
+        for (BlockDevice d : retired) {
+          try {
+            d.close();
+          } catch (Exception e) {
+            log.debug("closing a replaced device failed: {}", e.toString());
+          }
+        }
         lock.release();
       }
     }

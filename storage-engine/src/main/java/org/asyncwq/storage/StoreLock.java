@@ -50,7 +50,7 @@ final class StoreLock {
 
   private StoreLock(String store, List<Object> keys, boolean shared) {
     this.store = store;
-    this.keys = keys;
+    this.keys = new ArrayList<>(keys);
     this.shared = shared;
   }
 
@@ -183,6 +183,50 @@ final class StoreLock {
           + ")";
     } catch (IOException | RuntimeException e) {
       return "";
+    }
+  }
+
+  /**
+   * Adds {@code device} (a replacement mirror) to this writer's lock before the store writes to
+   * it: the in-JVM guard, the OS lock for a file device and the holder record, all released with
+   * the rest on {@link #release()}.
+   *
+   * @throws StoreLockedException if another store, here or in another process, holds the device
+   */
+  void add(BlockDevice device) throws IOException {
+    Object k = key(device);
+    synchronized (HELD) {
+      if (released) {
+        throw new IllegalStateException("the store's lock is released");
+      }
+      if (HELD.containsKey(k)) {
+        throw new StoreLockedException("cannot use " + k + " for store " + store
+            + ": it is already open in this process (pid " + ProcessHandle.current().pid() + ")");
+      }
+      HELD.put(k, shared ? 1 : -1);
+      keys.add(k);
+    }
+    if (device instanceof FileBlockDevice f) {
+      FileLock l;
+      try {
+        l = f.tryLock(shared);
+      } catch (OverlappingFileLockException e) {
+        l = null;
+      }
+      if (l == null) {
+        synchronized (HELD) {
+          keys.remove(k);
+          HELD.remove(k);
+        }
+        throw new StoreLockedException("cannot use " + f.file() + " for store " + store
+            + ": it is open in another process" + holder(f.file()) + "; close it first");
+      }
+      synchronized (HELD) {
+        fileLocks.add(l);
+      }
+      if (!shared && Files.isRegularFile(f.file())) {
+        writeHolder(holderFile(f.file()), ProcessHandle.current().pid() + "\n");
+      }
     }
   }
 

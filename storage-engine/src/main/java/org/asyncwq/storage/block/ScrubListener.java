@@ -14,4 +14,13 @@ public interface ScrubListener {
    * @param total blocks the scrub will scrub
    */
   void progress(long done, long total);
+
+  /**
+   * Every block the scrub was given that lies below {@code block} has been scrubbed, and {@code
+   * sofar} counts exactly those blocks: a scrub of the same blocks restarted from {@code block}
+   * misses none and counts none twice. Given when the blocks are in ascending order (as {@code
+   * Store.scrub} gives them), with {@code block} rising; after the last block it is one past the
+   * highest block scrubbed. Called one at a time, like {@link #progress}; the default ignores it.
+   */
+  default void scrubbedBelow(long block, ScrubReport sofar) {}
 }
