@@ -2,6 +2,7 @@ package org.asyncwq.pool;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -48,6 +49,9 @@ final class Worker implements Runnable {
    * small works; a worker that slept at once would cost the producer a wake-up every few works.
    */
   private static final int LOOKS_BEFORE_SLEEP = 8;
+
+  /** How long a worker beyond a lowered maximum sits out before it retires, at most. */
+  static final long SURPLUS_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   final WorkerPool pool;
   final String name;
@@ -265,7 +269,7 @@ final class Worker implements Runnable {
     if (!worklist.isEmpty()) {
       roster.signal(); // this worker will not take the work it may have been woken for
     }
-    long grace = Math.min(pool.idleTimeoutNanos(), WorkerPool.SURPLUS_GRACE_NANOS);
+    long grace = Math.min(pool.idleTimeoutNanos(), SURPLUS_GRACE_NANOS);
     long deadline = System.nanoTime() + grace;
     try {
       for (; ; ) {
