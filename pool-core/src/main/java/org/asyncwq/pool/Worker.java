@@ -220,7 +220,11 @@ final class Worker implements Runnable {
     }
     long idleSince = System.nanoTime();
     long timeout = pool.idleTimeoutNanos();
-    boolean mayRetire = true;
+    // A worker at or below the minimum can never retire: it parks without a timeout from the
+    // start instead of after one idle timeout. Its wake-up would only find that out, and with a
+    // clock that does not move (Lincheck's model checker returns a constant nanoTime) the timeout
+    // never expires and the timed park becomes a spin.
+    boolean mayRetire = WorkerRoster.live(roster.ctl) > pool.minWorkers();
     while (phase == IDLE) {
       if (mayRetire) {
         LockSupport.parkNanos(pool, Math.max(idleSince + timeout - System.nanoTime(), 1L));
