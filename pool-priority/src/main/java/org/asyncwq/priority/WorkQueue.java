@@ -295,7 +295,7 @@ public final class WorkQueue implements AutoCloseable {
     /**
      * Gives each lane's pool a rescuer thread (see {@code WorkerPool.Builder#rescuer}). It runs a
      * lane's waiting work when the thread that work needs cannot be created; like the kernel's, it
-     * never runs work beyond the lane's active limit.
+     * leaves work that waits because the lane is at its active limit.
      */
     public Builder rescuer(boolean rescuer) {
       this.rescuer = rescuer;
