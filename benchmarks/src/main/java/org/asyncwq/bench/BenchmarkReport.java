@@ -164,8 +164,11 @@ public final class BenchmarkReport {
     }
 
     md.append("## 6. Allocation on the queue path\n\n")
-        .append("JMH's GC profiler on the burst benchmark (one producer, bursts of 1000) and on")
-        .append(" the ordered benchmark (batches of 1000): bytes allocated per queued work,")
+        .append("JMH's GC profiler on every queue: the burst benchmark (WorkerPool.queue, one")
+        .append(" producer, bursts of 1000), the ordered benchmark (OrderedWorkQueue.queue,")
+        .append(" batches of 1000), the hashed benchmark (OrderedWorkQueue.queue(work, hash),")
+        .append(" uniform keys, batches of 1000) and both lanes of a pool-priority WorkQueue")
+        .append(" (queue and queueHigh, bursts of 1000): bytes allocated per queued work,")
         .append(" everything included (the producer's and the workers' allocations). asyncwq's")
         .append(" target is 0 beyond the user's own object; the works here are reused, so any")
         .append(" figure above 0 is the executor's (JDK_GUAVA allocates its futures per item by")
@@ -174,6 +177,9 @@ public final class BenchmarkReport {
     allocationRows(md, "burst", run(BurstBenchmark.class, "oneProducer", quick, true,
         "burst=1000"));
     allocationRows(md, "ordered", run(OrderedBenchmark.class, "batch", quick, true, "n=1000"));
+    allocationRows(md, "hashed", run(HashedBenchmark.class, "batch", quick, true,
+        "distribution=UNIFORM"));
+    allocationRows(md, "WorkQueue", "lane", run(LaneBenchmark.class, "burst", quick, true));
     md.append('\n');
     StorageReport.render(md, storageLength, streamBytes, storageCommand);
     md.append('\n');
@@ -217,10 +223,16 @@ public final class BenchmarkReport {
 
   /** One row per contender: gc.alloc.rate.norm (bytes per op) over the 1000 works of an op. */
   private static void allocationRows(StringBuilder md, String what, Collection<RunResult> runs) {
+    allocationRows(md, what, "contender", runs);
+  }
+
+  /** As above, the row named by the benchmark parameter {@code param}. */
+  private static void allocationRows(
+      StringBuilder md, String what, String param, Collection<RunResult> runs) {
     for (RunResult r : runs) {
       Result norm = r.getSecondaryResults().get("gc.alloc.rate.norm");
       double perWork = norm == null ? Double.NaN : norm.getScore() / 1000.0;
-      md.append("| ").append(what).append(" | ").append(r.getParams().getParam("contender"))
+      md.append("| ").append(what).append(" | ").append(r.getParams().getParam(param))
           .append(" | ").append(String.format(Locale.ROOT, "%.2f", perWork)).append(" |\n");
     }
   }

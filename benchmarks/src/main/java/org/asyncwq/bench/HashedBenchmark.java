@@ -35,10 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code ORDERED_QUEUE_HASHED}: asyncwq's {@link OrderedWorkQueue#queue(OrderedWork, long)}
  *       with the key as hash, on a shared {@link WorkerPool} of cores threads, all started, with
  *       the pool's default placement (the pool of {@link BurstBenchmark}'s ASYNCWQ). Works of a
- *       busy key wait in that key's chain, off the pool; no thread is tied to a key. The queue's
- *       documentation advises {@code boredThreshold(1)} and {@code workStealing(true)} for works
- *       that block; these do not, and in a first short run on 2 cores that configuration was
- *       about a quarter slower here, so the benchmark keeps the default.
+ *       busy key wait in that key's chain, off the pool; no thread is tied to a key.
  *   <li>{@code STRIPED_SINGLE_THREADS}: BookKeeper's {@code OrderedExecutor} built from JDK classes:
  *       cores single-thread {@link ThreadPoolExecutor}s, key {@code k} always on executor {@code
  *       floorMod(k, cores)} (BookKeeper's {@code chooseThread}). A key's works are in order because

@@ -1,6 +1,7 @@
 package org.asyncwq.pool;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -240,6 +241,50 @@ final class PoolThreads {
     Thread me = Thread.currentThread();
     return owns(me) || disposal.isDisposer(me)
         || (starter.ownHelper && starter.helper().threads().owns(me));
+  }
+
+  /** {@link WorkerPool#awaitTermination(Duration)}: an interrupt ends the wait, status set again. */
+  boolean awaitTermination(Duration timeout) {
+    try {
+      return awaitTerminationNanos(saturatedNanos(timeout));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * {@link WorkerPool#close()}'s wait after its stop(): none on a thread that would wait for
+   * itself; an interrupt turns it into stopNow(), the wait goes on and the status is set again.
+   */
+  void awaitClose() {
+    if (waitsForItself()) {
+      return;
+    }
+    boolean interrupted = false;
+    for (; ; ) {
+      try {
+        if (awaitTerminationNanos(Long.MAX_VALUE)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        if (!interrupted) {
+          pool.stopNow();
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   boolean awaitTerminationNanos(long nanos) throws InterruptedException {

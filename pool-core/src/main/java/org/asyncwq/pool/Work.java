@@ -2,6 +2,7 @@ package org.asyncwq.pool;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import org.asyncwq.pool.spi.WorkHooks;
 
 /**
  * A unit of work for a {@link WorkerPool}: the Java form of btrfs' {@code struct btrfs_work}.
@@ -99,16 +100,20 @@ public abstract class Work {
   protected void cancelled(Throwable cause) {}
 
   /**
-   * How a pool disposes of this work when it can never run; the default calls {@link
-   * #cancelled(Throwable)}, and a pool calls nothing else. It exists for libraries that build their
-   * own kind of work on this class and must keep their bookkeeping around the user's {@code
-   * cancelled()} (pool-ordered's {@code OrderedWork} overrides it, final, so that a cancelled work
-   * still takes its turn in the ordered list instead of stalling it). Plain works leave it alone.
+   * How a pool disposes of this work when it can never run: {@link #cancelled(Throwable)}, unless
+   * the work's kind installed an abandoner through {@link WorkHooks} (pool-ordered's {@code
+   * OrderedWork} does, so that a cancelled work still takes its turn in the ordered list instead
+   * of stalling it). Package-private: not a hook for user subclasses.
    *
    * @param cause why the work will not run; never {@code null}
    */
-  protected void abandon(Throwable cause) {
-    cancelled(cause);
+  final void abandon(Throwable cause) {
+    WorkHooks.Abandoner kind = WorkHooks.abandonerOf(this);
+    if (kind != null) {
+      kind.abandon(this, cause);
+    } else {
+      cancelled(cause);
+    }
   }
 
   /** Whether a pool holds this work and has neither started nor cancelled it yet. */

@@ -2,6 +2,7 @@ package org.asyncwq.pool;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -48,6 +49,9 @@ final class Worker implements Runnable {
    * small works; a worker that slept at once would cost the producer a wake-up every few works.
    */
   private static final int LOOKS_BEFORE_SLEEP = 8;
+
+  /** How long a worker beyond a lowered maximum sits out before it retires, at most. */
+  static final long SURPLUS_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   final WorkerPool pool;
   final String name;
@@ -216,7 +220,11 @@ final class Worker implements Runnable {
     }
     long idleSince = System.nanoTime();
     long timeout = pool.idleTimeoutNanos();
-    boolean mayRetire = true;
+    // A worker at or below the minimum can never retire: it parks without a timeout from the
+    // start instead of after one idle timeout. Its wake-up would only find that out, and with a
+    // clock that does not move (Lincheck's model checker returns a constant nanoTime) the timeout
+    // never expires and the timed park becomes a spin.
+    boolean mayRetire = WorkerRoster.live(roster.ctl) > pool.minWorkers();
     while (phase == IDLE) {
       if (mayRetire) {
         LockSupport.parkNanos(pool, Math.max(idleSince + timeout - System.nanoTime(), 1L));
@@ -265,7 +273,7 @@ final class Worker implements Runnable {
     if (!worklist.isEmpty()) {
       roster.signal(); // this worker will not take the work it may have been woken for
     }
-    long grace = Math.min(pool.idleTimeoutNanos(), WorkerPool.SURPLUS_GRACE_NANOS);
+    long grace = Math.min(pool.idleTimeoutNanos(), SURPLUS_GRACE_NANOS);
     long deadline = System.nanoTime() + grace;
     try {
       for (; ; ) {

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -48,8 +47,8 @@ import org.apache.logging.log4j.Logger;
  * Parts (each its own package-private class): Worklist, the shared lock-free FIFO; WorkerRoster,
  * the control word (idle stack, slots, run state) and the signalling; Worker, one thread's loop;
  * WorkerStarter, thread creation off the submitter; Rescuer, the mayday thread; Disposal, every
- * cancellation; PoolThreads, thread exits and termination; PoolSettings, the builder's fields. A
- * work's walk: queue -> Worklist.push -> WorkerRoster.signal -> Worker.loop -> Work.runOnce.
+ * cancellation; PoolThreads, thread exits, termination and its waits; PoolControl, the control
+ * transitions below; StatsSnapshot, stats(); PoolSettings, the builder's fields. A work's walk: queue -> Worklist.push -> WorkerRoster.signal -> Worker.loop -> Work.runOnce.
  *
  * Control state: the bits STOP, NOW, DONE, FROZEN of WorkerRoster.ctl, plus PoolThreads.terminated.
  *   RUNNING -> STOPPING       stop() sets STOP; wakes every idle worker and the rescuer
@@ -74,19 +73,17 @@ import org.apache.logging.log4j.Logger;
 public final class WorkerPool implements java.util.concurrent.Executor, AutoCloseable {
   private static final Logger log = LogManager.getLogger(WorkerPool.class);
 
-  /** How long a worker beyond a lowered maximum sits out before it retires, at most. */
-  static final long SURPLUS_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
-
   private final String name;
   private final int minWorkers;
   private final long idleTimeoutNanos;
-  private final long maydayNanos;
   private final Worklist worklist = new Worklist();
   private final WorkerRoster roster = new WorkerRoster(this, worklist);
   private final Disposal disposal = new Disposal(this, roster.lock, worklist);
   private final WorkerStarter starter;
   private final Rescuer rescuer;
   private final PoolThreads threads;
+  private final PoolControl control;
+  private final StatsSnapshot stats;
   private final PoolExecutorService executorService = new PoolExecutorService(this);
 
   private volatile int maxWorkers;
@@ -96,11 +93,13 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     this.minWorkers = b.minWorkers;
     this.maxWorkers = b.maxWorkers;
     this.idleTimeoutNanos = b.idleTimeout.toNanos();
-    this.maydayNanos = b.maydayTimeout.toNanos();
     this.threads = new PoolThreads(this, roster, worklist, disposal);
-    this.rescuer = b.rescuer ? new Rescuer(this, roster, worklist, threads, maydayNanos) : null;
+    this.rescuer = b.rescuer ? new Rescuer(this, roster, worklist, threads,
+        b.maydayTimeout.toNanos()) : null;
     this.starter = WorkerStarter.forPool(this, threads, b);
     threads.init(starter, rescuer);
+    this.control = new PoolControl(this, roster, worklist, disposal, threads, rescuer);
+    this.stats = new StatsSnapshot(name, roster, worklist, disposal, threads, starter, rescuer);
   }
 
   /** A builder for a pool named {@code name}; the name prefixes its threads and its log lines. */
@@ -256,16 +255,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     int old = maxWorkers;
     maxWorkers = max;
     if (max > old) {
-      roster.wakeBenched();
-      if (!worklist.isEmpty()) {
-        // One thread for each waiting work up to the new maximum, even with a start in flight:
-        // that start may be the one held up (it is what a raised limit is usually for).
-        int waiting = worklist.size();
-        for (int i = 0; i < waiting && roster.reserveStart(false); i++) {
-          startThread();
-        }
-        roster.signal();
-      }
+      control.maxRaised();
     }
   }
 
@@ -279,21 +269,12 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
    * queued, before or during the freeze, waits until {@link #thaw()}. Queueing still works.
    */
   public void freeze() {
-    roster.setBit(WorkerRoster.FROZEN);
-    worklist.barrier(); // a worker that read the gate before the bit was set has taken its work
-    log.info("pool {} frozen", name);
+    control.freeze();
   }
 
   /** Lets works start again after {@link #freeze()}. */
   public void thaw() {
-    roster.clearBit(WorkerRoster.FROZEN);
-    if (!worklist.isEmpty()) {
-      roster.signal();
-    }
-    if (rescuer != null) {
-      rescuer.poke();
-    }
-    log.info("pool {} thawed", name);
+    control.thaw();
   }
 
   public boolean isFrozen() {
@@ -308,14 +289,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
    * pool is frozen), then the threads end. Idempotent.
    */
   public void stop() {
-    if (roster.setBit(WorkerRoster.STOP)) {
-      log.info("pool {} stopping", name);
-    }
-    roster.wakeAll();
-    if (rescuer != null) {
-      rescuer.poke();
-    }
-    threads.tryTerminate();
+    control.stop();
   }
 
   /**
@@ -330,27 +304,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   }
 
   int stopNow(Consumer<Work> observer) {
-    WorkBatch doomed = new WorkBatch();
-    disposal.begin();
-    int n;
-    try {
-      roster.setBit(WorkerRoster.STOP);
-      if (roster.setBit(WorkerRoster.NOW)) {
-        log.info("pool {} stopping now", name);
-      }
-      worklist.drainTo(doomed); // through the take token: no worker takes a work after this
-      roster.wakeAll();
-      if (rescuer != null) {
-        rescuer.poke();
-      }
-      n = disposal.cancelAll(doomed, stopNowCause(), observer, null);
-    } finally {
-      disposal.end();
-    }
-    if (n > 0) {
-      log.info("pool {}: stopNow cancelled {} waiting works", name, n);
-    }
-    return n;
+    return control.stopNow(observer);
   }
 
   /** Whether {@link #stop()} or {@link #stopNow()} was called. */
@@ -373,21 +327,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
    *     cancelled()} the pool is running, which would wait for itself
    */
   public boolean awaitTermination(Duration timeout) {
-    checkNotNull(timeout, "timeout");
-    try {
-      return threads.awaitTerminationNanos(saturatedNanos(timeout));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
+    return threads.awaitTermination(checkNotNull(timeout, "timeout"));
   }
 
   /**
@@ -399,39 +339,12 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   @Override
   public void close() {
     stop();
-    if (threads.waitsForItself()) {
-      return;
-    }
-    boolean interrupted = false;
-    for (; ; ) {
-      try {
-        if (threads.awaitTerminationNanos(Long.MAX_VALUE)) {
-          break;
-        }
-      } catch (InterruptedException e) {
-        if (!interrupted) {
-          stopNow();
-          interrupted = true;
-        }
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    threads.awaitClose();
   }
 
   /** A snapshot of the pool's gauges and counters. */
   public PoolStats stats() {
-    long c = roster.ctl;
-    int pending = worklist.size();
-    long taken = worklist.taken();
-    long executed = threads.departedExecuted() + roster.executedByLive();
-    long retiredNow = threads.retiredCount();
-    long rescued = rescuer == null ? 0 : rescuer.rescued;
-    long queued = taken + pending - disposal.revoked.get(); // a revoked work was never accepted
-    return new PoolStats(name, WorkerRoster.live(c), WorkerRoster.starting(c), roster.idleCount(),
-        pending, queued, executed + rescued, disposal.cancelled.get(), starter.spawned.get(),
-        starter.failures.get(), retiredNow, rescued);
+    return stats.take();
   }
 
   /**

@@ -3,6 +3,7 @@ package org.asyncwq.ordered;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import org.asyncwq.pool.Work;
+import org.asyncwq.pool.spi.WorkHooks;
 
 /**
  * A work whose main step runs concurrently with other works and whose ordered step runs strictly
@@ -50,6 +51,9 @@ public abstract class OrderedWork extends Work {
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
+    // How a pool disposes of a work it will never run, kept off Work's subclass-visible API.
+    WorkHooks.installAbandoner(
+        OrderedWork.class, (w, cause) -> ((OrderedWork) w).abandonThroughQueue(cause));
   }
 
   /** Whether a class overrides {@link #ordered()}; looked up once per class. */
@@ -75,7 +79,7 @@ public abstract class OrderedWork extends Work {
   // the store of IDLE before release()) and is published to the next owner by the volatile stage,
   // the ordered list's volatile links, a hash stripe's lock or the pool's own hand-off.
 
-  /** The steps of the queue holding this work; read once at the start of run() and abandon(). */
+  /** The steps of the queue holding this work; read once at the start of each entry point. */
   WorkSteps steps;
 
   /** Next work in the ordered list: written by the producer that appends behind this one. */
@@ -156,9 +160,11 @@ public abstract class OrderedWork extends Work {
     // Not one more access to this object: it may already be released and queued again.
   }
 
-  /** The pool's entry point for a work it will never run: disposes of it through its queue. */
-  @Override
-  protected final void abandon(Throwable cause) {
+  /**
+   * The pool's entry point for a work it will never run (through {@link WorkHooks}), and the
+   * queue's for one it could not hand to its pool: disposes of it through its queue.
+   */
+  final void abandonThroughQueue(Throwable cause) {
     WorkSteps s = steps;
     if (s == null || !STAGE.compareAndSet(this, Stage.QUEUED, Stage.RUNNING)) {
       OrderedWorkQueue.logMisuse(this);

@@ -198,7 +198,7 @@ public final class OrderedWorkQueue implements AutoCloseable {
    */
   public boolean flush(Duration timeout) throws InterruptedException {
     checkNotOwnThread("flush");
-    return steps.colours.flush(nanos(timeout));
+    return steps.colours.flush(QueueWaits.nanos(timeout));
   }
 
   /**
@@ -220,7 +220,7 @@ public final class OrderedWorkQueue implements AutoCloseable {
    * @throws InterruptedException if the thread was interrupted before or while waiting
    */
   public boolean drain(Duration timeout) throws InterruptedException {
-    return drainNanos(nanos(timeout));
+    return drainNanos(QueueWaits.nanos(timeout));
   }
 
   private boolean drainNanos(long nanos) throws InterruptedException {
@@ -254,7 +254,7 @@ public final class OrderedWorkQueue implements AutoCloseable {
    * @throws InterruptedException if the thread was interrupted before or while waiting
    */
   public boolean close(Duration timeout) throws InterruptedException {
-    return closeNanos(nanos(timeout));
+    return closeNanos(QueueWaits.nanos(timeout));
   }
 
   private boolean closeNanos(long nanos) throws InterruptedException {
@@ -267,7 +267,8 @@ public final class OrderedWorkQueue implements AutoCloseable {
     closed = true; // still closing: no outsider got in between
     if (ownsPool) {
       pool.stop();
-      if (!awaitPool(nanos == FlushColours.FOREVER ? nanos : deadline - System.nanoTime())) {
+      long left = nanos == FlushColours.FOREVER ? nanos : deadline - System.nanoTime();
+      if (!QueueWaits.awaitPool(pool, left)) {
         return false;
       }
     }
@@ -275,22 +276,6 @@ public final class OrderedWorkQueue implements AutoCloseable {
       log.info("ordered queue {} destroyed: {}", name, stats());
     }
     return true;
-  }
-
-  /** Waits for the own pool's threads to end; interruptible, as the rest of close(). */
-  private boolean awaitPool(long nanos) throws InterruptedException {
-    for (; ; ) {
-      long slice = nanos == FlushColours.FOREVER ? Long.MAX_VALUE : Math.max(nanos, 0);
-      if (pool.awaitTermination(Duration.ofNanos(slice))) {
-        return true;
-      }
-      if (Thread.interrupted()) { // awaitTermination returns false and sets it again
-        throw new InterruptedException();
-      }
-      if (nanos != FlushColours.FOREVER) {
-        return false;
-      }
-    }
   }
 
   /** The pool the works run on (tests reach it to clean up after a failure). */
@@ -323,23 +308,12 @@ public final class OrderedWorkQueue implements AutoCloseable {
     }
   }
 
-  private static long nanos(Duration timeout) {
-    checkNotNull(timeout, "timeout");
-    try {
-      return Math.max(0, Math.min(timeout.toNanos(), FlushColours.FOREVER - 1));
-    } catch (ArithmeticException e) {
-      return timeout.isNegative() ? 0 : FlushColours.FOREVER - 1;
-    }
-  }
-
   /**
-   * An own pool is work-conserving: a busy worker takes no new work while another thread is idle
-   * or may be started, and a worker that runs dry steals what waits behind a busy one. Without
-   * that a work blocked in {@code work()} (a hot hash) or an {@code ordered()} waiting for a work
-   * it queued would strand the works placed behind it on the same thread.
+   * A pool of the queue's own: a default one, since every pool is work-conserving (a work blocked
+   * in {@code work()} or an {@code ordered()} waiting for a work it queued strands nobody).
    */
   private static WorkerPool.Builder ownPool(String name) {
-    return WorkerPool.builder(name).boredThreshold(1).workStealing(true);
+    return WorkerPool.builder(name);
   }
 
   static void logMisuse(OrderedWork work) {
@@ -364,10 +338,9 @@ public final class OrderedWorkQueue implements AutoCloseable {
     }
 
     /**
-     * Runs the works on {@code pool}, which the queue neither stops nor closes. If its works block
-     * or wait for each other, build that pool with {@code boredThreshold(1)} and {@code
-     * workStealing(true)}, as the queue does for a pool of its own: otherwise a work may wait
-     * behind a blocked one on the same thread while others idle.
+     * Runs the works on {@code pool}, which the queue neither stops nor closes. Any pool will do,
+     * a default one included: no work waits behind a blocked one while a thread of the pool is
+     * idle.
      */
     public Builder pool(WorkerPool pool) {
       this.pool = checkNotNull(pool, "pool");

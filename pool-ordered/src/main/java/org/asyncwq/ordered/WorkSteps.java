@@ -64,7 +64,8 @@ final class WorkSteps {
     try {
       pool.queue(work); // false only if someone queued it on the pool directly: it runs once
     } catch (RejectedExecutionException e) {
-      work.abandon(e); // the pool stopped since the queue accepted it: disposed of all the same
+      // The pool stopped since the queue accepted it: disposed of all the same.
+      work.abandonThroughQueue(e);
     }
   }
 

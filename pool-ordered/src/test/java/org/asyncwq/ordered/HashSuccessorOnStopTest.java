@@ -64,7 +64,7 @@ class HashSuccessorOnStopTest {
   @Test
   void aGracefulStopOfASharedPoolRunsTheHashSuccessorsOfAcceptedWorks() throws Exception {
     WorkerPool pool = cleanup.pool(
-        WorkerPool.builder("graceful").maxWorkers(2).boredThreshold(1).workStealing(true).build());
+        WorkerPool.builder("graceful").maxWorkers(2).build());
     OrderedWorkQueue q = cleanup.queue(OrderedWorkQueue.builder("graceful-q").pool(pool).build());
     List<String> events = new CopyOnWriteArrayList<>();
     CountDownLatch gate = cleanup.gate();

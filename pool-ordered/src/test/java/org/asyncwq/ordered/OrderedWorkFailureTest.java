@@ -172,7 +172,7 @@ class OrderedWorkFailureTest {
   @Test
   void worksThePoolCancelsGetCancelledThenReleaseInOrderAndNeverStallTheList() throws Exception {
     WorkerPool pool = cleanup.pool(
-        WorkerPool.builder("cancel").maxWorkers(1).boredThreshold(1).workStealing(true).build());
+        WorkerPool.builder("cancel").maxWorkers(1).build());
     OrderedWorkQueue q = cleanup.queue(OrderedWorkQueue.builder("cancelling").pool(pool).build());
     List<String> events = new CopyOnWriteArrayList<>();
     CountDownLatch released = new CountDownLatch(5);

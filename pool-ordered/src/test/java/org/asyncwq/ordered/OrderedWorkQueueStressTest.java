@@ -287,7 +287,7 @@ class OrderedWorkQueueStressTest {
     int rounds = Stress.rounds(20);
     for (int round = 0; round < rounds; round++) {
       WorkerPool pool = cleanup.pool(WorkerPool.builder("stop-race-" + round).maxWorkers(3)
-          .boredThreshold(1).workStealing(true).build());
+          .build());
       OrderedWorkQueue q =
           cleanup.queue(OrderedWorkQueue.builder("stop-race-q-" + round).pool(pool).build());
       int n = 2_000;

@@ -110,7 +110,7 @@ class OrderedWorkRecyclingTest {
   void handfulOfWorksRecycledForAMillionSubmissionsAcrossTwoQueuesNeverHangNorRunTwice()
       throws Exception {
     WorkerPool shared = cleanup.pool(
-        WorkerPool.builder("shared-helper").maxWorkers(4).boredThreshold(1).workStealing(true)
+        WorkerPool.builder("shared-helper").maxWorkers(4)
             .build());
     // Two queues on one pool: the 2019 shape, where two filesystems' works shared one helper.
     Lane[] lanes = {
@@ -157,7 +157,7 @@ class OrderedWorkRecyclingTest {
   @Test
   void orderedStepThatQueuesARecycledWorkAndWaitsForItDoesNotHang() throws Exception {
     WorkerPool shared = cleanup.pool(
-        WorkerPool.builder("helper").maxWorkers(3).boredThreshold(1).workStealing(true).build());
+        WorkerPool.builder("helper").maxWorkers(3).build());
     OrderedWorkQueue first = cleanup.queue(OrderedWorkQueue.builder("first").pool(shared).build());
     OrderedWorkQueue second =
         cleanup.queue(OrderedWorkQueue.builder("second").pool(shared).build());

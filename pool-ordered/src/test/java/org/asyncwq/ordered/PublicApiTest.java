@@ -8,12 +8,15 @@ import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.Arrays;
 import org.asyncwq.ordered.spi.QueueHooks;
+import org.asyncwq.pool.Work;
+import org.asyncwq.pool.spi.WorkHooks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 9: the builder hook pool-priority needed is no longer part of the queue's public API, and
- * the waits have the JDK's shape (interruptible, timed forms returning a boolean).
+ * Issue 9: the builder hook pool-priority needed and the abandon hook pool-ordered needed are no
+ * longer part of the public API, and the waits have the JDK's shape (interruptible, timed forms
+ * returning a boolean).
  */
 @Timeout(30)
 class PublicApiTest {
@@ -41,5 +44,27 @@ class PublicApiTest {
   void theHooksAreInstalledOnceByTheQueueItself() {
     OrderedWorkQueue.builder("touch"); // initialises the queue class, which installs its side
     assertThatThrownBy(() -> QueueHooks.install(null)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void noPublicOrProtectedAbandonIsVisibleOnWorkOrOrderedWork() {
+    for (Class<?> type : new Class<?>[] {Work.class, OrderedWork.class}) {
+      assertThat(Arrays.stream(type.getMethods()).map(Method::getName)).doesNotContain("abandon");
+      for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+        assertThat(Arrays.stream(c.getDeclaredMethods())
+                .filter(m -> m.getName().equals("abandon"))
+                .filter(m -> Modifier.isPublic(m.getModifiers())
+                    || Modifier.isProtected(m.getModifiers())))
+            .as("abandon visible to subclasses of %s, declared on %s", type, c)
+            .isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void orderedWorkInstallsItsAbandonerOnceItself() throws Exception {
+    Class.forName(OrderedWork.class.getName(), true, OrderedWork.class.getClassLoader());
+    assertThatThrownBy(() -> WorkHooks.installAbandoner(OrderedWork.class, (w, c) -> {}))
+        .isInstanceOf(IllegalStateException.class);
   }
 }

@@ -12,10 +12,10 @@ import org.asyncwq.pool.WorkerPool;
  * ordered queue and its threshold; two lanes share nothing, so a high-priority lane keeps running
  * when every thread of the normal lane is blocked.
  *
- * <p>Its pool uses a bored threshold of 1 and work stealing: a worker running a work is busy, so the
- * pool starts another thread (up to the active limit) rather than stacking works behind a running
- * one, and when the limit rises, new threads take the works already waiting. The pool's maximum is
- * the lane's active limit, moved by {@link Threshold}; so the limit is real concurrency, as the
+ * <p>Its pool is work-conserving, as every pool is: a worker running a work is busy, so the pool
+ * starts another thread (up to the active limit) rather than leaving works behind a running one,
+ * and when the limit rises, new threads take the works already waiting. The pool's maximum is the
+ * lane's active limit, moved by {@link Threshold}; so the limit is real concurrency, as the
  * kernel's max_active is, not a number.
  */
 final class Lane implements AutoCloseable {
@@ -34,8 +34,6 @@ final class Lane implements AutoCloseable {
     WorkerPool.Builder pb =
         WorkerPool.builder(name)
             .maxWorkers(threshold.current())
-            .boredThreshold(1)
-            .workStealing(true)
             .idleTimeout(b.idleTimeout)
             .spawner(ThreadSpawner.platform(threadPriority))
             .rescuer(b.rescuer);

@@ -292,7 +292,11 @@ public final class WorkQueue implements AutoCloseable {
       return this;
     }
 
-    /** Gives each lane's pool a rescuer thread (see {@code WorkerPool.Builder#rescuer}). */
+    /**
+     * Gives each lane's pool a rescuer thread (see {@code WorkerPool.Builder#rescuer}). It runs a
+     * lane's waiting work when the thread that work needs cannot be created; like the kernel's, it
+     * leaves work that waits because the lane is at its active limit.
+     */
     public Builder rescuer(boolean rescuer) {
       this.rescuer = rescuer;
       return this;
