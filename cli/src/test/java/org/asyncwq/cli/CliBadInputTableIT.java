@@ -139,7 +139,7 @@ class CliBadInputTableIT {
     rowTo("scrub", space, Target.GOOD, "/dev/full", "standard output", 1, false, "scrub");
 
     String unwritable = "unwritable output";
-    row("get", unwritable, Target.GOOD, "kept", 1, false, "get", "kept", "-o", "{underAFile}/copy");
+    row("get", unwritable, Target.GOOD, "is a file, not a directory", 1, false, "get", "kept", "-o", "{underAFile}/copy");
     row("replace", unwritable, Target.GOOD, "new.img", 1, false, "replace", "1",
         "{underAFile}/new.img", "--force");
     row("mkfs", unwritable, Target.MISSING, "Not a directory", 1, false, "--store", "{underAFile}/store",
