@@ -263,9 +263,6 @@ class PoolsExactlyOnceSoakStressTest {
           .spawner(spawner)
           .spawnAttempts(1 + rnd.nextInt(3))
           .spawnBackoff(Duration.ofMillis(rnd.nextInt(2)));
-      if (kind != Kind.WORKER_POOL) {
-        b.boredThreshold(1).workStealing(true);
-      }
       pool = b.build();
       spawner.armed = true;
       ordered = kind == Kind.WORKER_POOL
