@@ -248,6 +248,17 @@ final class GetCommand extends StoreCommand {
       into = path;
       return ObjectPaths.inside(path, name);
     }
+    // Under a regular file nothing can be made; said plainly rather than as the "already exists"
+    // that creating the missing directories would report.
+    for (Path up = path.toAbsolutePath().getParent(); up != null; up = up.getParent()) {
+      if (Files.exists(up)) {
+        if (!Files.isDirectory(up)) {
+          throw new CommandFailure(ExitStatus.FAILED,
+              "cannot write " + path + ": " + up + " is a file, not a directory");
+        }
+        break;
+      }
+    }
     return path;
   }
 
