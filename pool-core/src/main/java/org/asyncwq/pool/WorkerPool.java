@@ -88,6 +88,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   private final Rescuer rescuer;
   private final PoolThreads threads;
   private final PoolExecutorService executorService = new PoolExecutorService(this);
+  final PoolMonitor monitor;
 
   private volatile int maxWorkers;
 
@@ -101,6 +102,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     this.rescuer = b.rescuer ? new Rescuer(this, roster, worklist, threads, maydayNanos) : null;
     this.starter = WorkerStarter.forPool(this, threads, b);
     threads.init(starter, rescuer);
+    this.monitor = new PoolMonitor(this, b.jmx, b.stallTimeout);
   }
 
   /** A builder for a pool named {@code name}; the name prefixes its threads and its log lines. */
@@ -481,6 +483,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
           name, minWorkers, maxWorkers, idleTimeout, pool.starter.describe(), rescuer,
           maydayTimeout);
       pool.threads.startAtBuild(minWorkers);
+      pool.monitor.start();
       return pool;
     }
   }
