@@ -38,7 +38,8 @@ final class Lane implements AutoCloseable {
             .workStealing(true)
             .idleTimeout(b.idleTimeout)
             .spawner(ThreadSpawner.platform(threadPriority))
-            .rescuer(b.rescuer);
+            .rescuer(b.rescuer)
+            .jmx(b.jmx);
     if (b.starter != null) {
       pb.starter(b.starter);
     }
