@@ -38,6 +38,11 @@ import org.apache.logging.log4j.Logger;
  * <p><b>Disposition.</b> Every work accepted by {@code queue} or {@code requeue} runs once or is
  * cancelled once, whatever races with it; no user callback runs on a thread other pools share.
  *
+ * <p><b>Watching.</b> A pool with work pending that finishes none for its {@linkplain
+ * Builder#stallTimeout stall timeout} (30 s) logs one WARN with its counters and its busy threads'
+ * stacks, once per stall. With {@linkplain Builder#jmx jmx} its {@link WorkerPoolMXBean} is
+ * registered until the pool terminates.
+ *
  * <p><b>Life.</b> {@link #stop()} refuses new work and lets the queued work run; {@link #stopNow()}
  * cancels the waiting work; {@link #awaitTermination(Duration)} waits until every thread has ended.
  * A pool is not restartable.
