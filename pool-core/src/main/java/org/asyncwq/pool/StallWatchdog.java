@@ -9,14 +9,16 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * The one JVM-wide thread that looks for stalled pools (the kernel's workqueue watchdog, which
- * prints "BUG: workqueue lockup"). It starts with the first pool watched, is a daemon, and sleeps
- * untimed while no pool is watched.
+ * prints "BUG: workqueue lockup"). It starts with the first pool watched and is a daemon.
  *
  * <p>Every pool of the JVM shares this thread, so it must never wait for any of them: a look
  * reads a pool's counters (its leaf lock, never held across user code, is the most it takes) and
  * its busy threads' stacks, and logs; it never runs, cancels or queues a work, and a look that
- * throws is logged and skipped. It looks every quarter of the shortest stall timeout watched
- * (between 5 ms and 1 s), so a stall is reported at most about a quarter of its timeout late.
+ * throws is logged and skipped. Nor does a pool ever wake it: building or ending a pool only adds
+ * it to or removes it from a concurrent set, so no pool thread (or model checker exploring one)
+ * touches the checker thread. It looks every quarter of the shortest stall timeout watched, between
+ * 5 ms and 1 s (1 s when nothing is watched), so a stall is reported at most about a quarter of its
+ * timeout, plus up to a second for a new pool's first look, late.
  */
 final class StallWatchdog implements Runnable {
   private static final Logger log = LogManager.getLogger(WorkerPool.class);
@@ -31,7 +33,11 @@ final class StallWatchdog implements Runnable {
 
   static void watch(PoolMonitor pool) {
     SHARED.watched.add(pool);
-    LockSupport.unpark(SHARED.thread()); // it may sleep untimed, or too long for this timeout
+    SHARED.thread(); // never unparked: its next look, within a second, finds the pool
+  }
+
+  private static long periodFor(long stallNanos) {
+    return Math.max(MIN_PERIOD, Math.min(MAX_PERIOD, stallNanos / 4));
   }
 
   static void unwatch(PoolMonitor pool) {
@@ -72,11 +78,7 @@ final class StallWatchdog implements Runnable {
         }
         shortest = Math.min(shortest, pool.stallNanos);
       }
-      if (shortest == Long.MAX_VALUE) {
-        LockSupport.park(this);
-      } else {
-        LockSupport.parkNanos(this, Math.max(MIN_PERIOD, Math.min(MAX_PERIOD, shortest / 4)));
-      }
+      LockSupport.parkNanos(this, periodFor(shortest));
     }
   }
 }
