@@ -45,7 +45,7 @@ final class PoolMonitor {
 
   /** The pool was built: register its bean and watch it. */
   void start() {
-    if (JmxBeans.enabled(jmx)) {
+    if (jmx || Boolean.getBoolean(JmxBeans.PROPERTY)) { // JmxBeans (and JMX) load only when used
       bean = JmxBeans.register("WorkerPool", pool.name(), new PoolBean(pool));
     }
     if (stallNanos > 0) {
