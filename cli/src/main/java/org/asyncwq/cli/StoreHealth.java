@@ -34,14 +34,18 @@ record StoreHealth(
     ScrubStatus lastScrub) {
 
   /**
-   * One storage queue's normal lane: the concurrency it allows now (it follows the backlog, as
-   * btrfs's thresholds do) and at most, the works waiting, and what it has done.
+   * One storage queue's normal lane as this process saw it since it opened the store (queue
+   * figures live in memory; each command is a new process): the concurrency it allows now and at
+   * most ({@code active}, {@code limitActive}: limits, not activity), its threads alive and busy
+   * now, the works waiting, and the works it completed and that failed.
    */
-  record QueueSummary(String name, int active, int limitActive, int pending, long completed, long failures) {
+  record QueueSummary(String name, int active, int limitActive, int threads, int busy, int pending,
+      long completed, long failures) {
     static QueueSummary of(String name, WorkQueueStats stats) {
       LaneStats lane = stats.normal();
-      return new QueueSummary(name, lane.currentActive(), lane.limitActive(), lane.pending(),
-          lane.queue().completed(), lane.queue().failures());
+      return new QueueSummary(name, lane.currentActive(), lane.limitActive(),
+          lane.pool().workers(), Math.max(0, lane.pool().workers() - lane.pool().idle()),
+          lane.pending(), lane.queue().completed(), lane.queue().failures());
     }
   }
 
@@ -76,10 +80,12 @@ record StoreHealth(
           g.group(), g.firstBlock(), g.firstBlock() + g.blocks() - 1,
           ByteSize.format(g.freeBlocks() * BlockDevice.BLOCK_SIZE), ByteSize.format(g.blocks() * BlockDevice.BLOCK_SIZE)));
     }
-    out.println("queues");
+    out.println("queues (work done by this process since it opened the store)");
     for (QueueSummary q : queues) {
-      out.println(String.format(Locale.ROOT, "  %-13s concurrency %d of %d  pending %d  completed %d  failures %d",
-          q.name(), q.active(), q.limitActive(), q.pending(), q.completed(), q.failures()));
+      out.println(String.format(Locale.ROOT,
+          "  %-13s completed %d  failures %d  pending %d  threads %d (%d busy)  limit %d of %d",
+          q.name(), q.completed(), q.failures(), q.pending(), q.threads(), q.busy(), q.active(),
+          q.limitActive()));
     }
   }
 }

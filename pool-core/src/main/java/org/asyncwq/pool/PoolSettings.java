@@ -23,6 +23,8 @@ abstract class PoolSettings<B extends PoolSettings<B>> {
   Duration maydayTimeout = Duration.ofMillis(10);
   int spawnAttempts = 4;
   Duration spawnBackoff = Duration.ofMillis(1);
+  boolean jmx;
+  Duration stallTimeout = PoolMonitor.DEFAULT_STALL_TIMEOUT;
 
   PoolSettings(String name) {
     checkNotNull(name, "name");
@@ -143,6 +145,28 @@ abstract class PoolSettings<B extends PoolSettings<B>> {
     return self();
   }
 
+  /**
+   * Registers the pool's {@link WorkerPoolMXBean} under {@code
+   * org.asyncwq:type=WorkerPool,name=<name>} while it lives; default off, or on for every pool with
+   * the system property {@code asyncwq.jmx=true}. A second live pool of the same name registers as
+   * {@code <name>#2} (then {@code #3}...); a failed registration is logged and never fails the pool.
+   */
+  public B jmx(boolean jmx) {
+    this.jmx = jmx;
+    return self();
+  }
+
+  /**
+   * How long the pool may have work pending and complete none before the stall watchdog logs one
+   * WARN naming the pool, its counters and its busy workers' stacks; default 30 s. {@link
+   * Duration#ZERO} turns the watchdog off for this pool.
+   */
+  public B stallTimeout(Duration timeout) {
+    checkNotNull(timeout, "stallTimeout");
+    checkArgument(!timeout.isNegative(), "stallTimeout must not be negative, was %s", timeout);
+    this.stallTimeout = timeout;
+    return self();
+  }
 
   @SuppressWarnings("unchecked")
   private B self() {

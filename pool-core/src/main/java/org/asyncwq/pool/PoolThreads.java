@@ -192,11 +192,12 @@ final class PoolThreads {
         return;
       }
       terminated = true;
-      terminatedLatch.countDown();
       if (starter.ownHelper) {
         ownStarter = starter.helper();
       }
     }
+    pool.monitor.stop(); // before the latch: close() returns with the MBean gone
+    terminatedLatch.countDown();
     log.info("pool {} destroyed: {}", name, pool.stats());
     if (ownStarter != null) {
       ownStarter.stop();
@@ -211,6 +212,21 @@ final class PoolThreads {
       threads.removeIf(t -> !t.isAlive());
       return threads.isEmpty();
     }
+  }
+
+  /** The threads running a work now (or looking for one), for the stall watchdog's report. */
+  List<Thread> busyThreads() {
+    List<Thread> busy = new ArrayList<>();
+    for (Worker w : roster.workers()) {
+      Thread t = w == null ? null : w.thread;
+      if (t != null && w.phase == Worker.ACTIVE) {
+        busy.add(t);
+      }
+    }
+    if (rescuer != null && rescuer.thread != null) {
+      busy.add(rescuer.thread);
+    }
+    return busy;
   }
 
   void interruptAll() {

@@ -37,6 +37,11 @@ import org.apache.logging.log4j.Logger;
  * <p><b>Disposition.</b> Every work accepted by {@code queue} or {@code requeue} runs once or is
  * cancelled once, whatever races with it; no user callback runs on a thread other pools share.
  *
+ * <p><b>Watching.</b> A pool with work pending that finishes none for its {@linkplain
+ * Builder#stallTimeout stall timeout} (30 s) logs one WARN with its counters and its busy threads'
+ * stacks, once per stall. With {@linkplain Builder#jmx jmx} its {@link WorkerPoolMXBean} is
+ * registered until the pool terminates.
+ *
  * <p><b>Life.</b> {@link #stop()} refuses new work and lets the queued work run; {@link #stopNow()}
  * cancels the waiting work; {@link #awaitTermination(Duration)} waits until every thread has ended.
  * A pool is not restartable.
@@ -48,7 +53,9 @@ import org.apache.logging.log4j.Logger;
  * the control word (idle stack, slots, run state) and the signalling; Worker, one thread's loop;
  * WorkerStarter, thread creation off the submitter; Rescuer, the mayday thread; Disposal, every
  * cancellation; PoolThreads, thread exits, termination and its waits; PoolControl, the control
- * transitions below; StatsSnapshot, stats(); PoolSettings, the builder's fields. A work's walk: queue -> Worklist.push -> WorkerRoster.signal -> Worker.loop -> Work.runOnce.
+ * transitions below; StatsSnapshot, stats(); PoolMonitor, the JMX bean and the stall watchdog;
+ * PoolSettings, the builder's fields. A work's walk: queue -> Worklist.push -> WorkerRoster.signal
+ * -> Worker.loop -> Work.runOnce.
  *
  * Control state: the bits STOP, NOW, DONE, FROZEN of WorkerRoster.ctl, plus PoolThreads.terminated.
  *   RUNNING -> STOPPING       stop() sets STOP; wakes every idle worker and the rescuer
@@ -85,6 +92,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   private final PoolControl control;
   private final StatsSnapshot stats;
   private final PoolExecutorService executorService = new PoolExecutorService(this);
+  final PoolMonitor monitor;
 
   private volatile int maxWorkers;
 
@@ -100,6 +108,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     threads.init(starter, rescuer);
     this.control = new PoolControl(this, roster, worklist, disposal, threads, rescuer);
     this.stats = new StatsSnapshot(name, roster, worklist, disposal, threads, starter, rescuer);
+    this.monitor = new PoolMonitor(this, b.jmx, b.stallTimeout);
   }
 
   /** A builder for a pool named {@code name}; the name prefixes its threads and its log lines. */
@@ -394,6 +403,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
           name, minWorkers, maxWorkers, idleTimeout, pool.starter.describe(), rescuer,
           maydayTimeout);
       pool.threads.startAtBuild(minWorkers);
+      pool.monitor.start();
       return pool;
     }
   }

@@ -12,6 +12,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.asyncwq.ordered.spi.QueueHooks;
 import org.asyncwq.pool.WorkerPool;
+import org.asyncwq.pool.spi.JmxBeans;
 
 /**
  * A queue whose works run concurrently and take their ordered step strictly in queue order: btrfs'
@@ -78,6 +79,9 @@ public final class OrderedWorkQueue implements AutoCloseable {
 
   private final LongAdder queued = new LongAdder();
 
+  /** The queue's JMX bean while it lives, if enabled; closed with the queue. */
+  private volatile JmxBeans.Registration bean;
+
   private OrderedWorkQueue(String name, WorkerPool pool, boolean ownsPool, boolean serial,
       QueueHooks.Observer observer) {
     this.name = name;
@@ -102,7 +106,14 @@ public final class OrderedWorkQueue implements AutoCloseable {
   public static OrderedWorkQueue serial(String name) {
     checkName(name);
     WorkerPool pool = ownPool(name).maxWorkers(1).build();
-    return new OrderedWorkQueue(name, pool, true, true, null);
+    return new OrderedWorkQueue(name, pool, true, true, null).withBean(false);
+  }
+
+  private OrderedWorkQueue withBean(boolean jmx) {
+    if (JmxBeans.enabled(jmx)) {
+      bean = JmxBeans.register("OrderedWorkQueue", name, new OrderedQueueBean(this));
+    }
+    return this;
   }
 
   /** This queue's name. */
@@ -273,6 +284,10 @@ public final class OrderedWorkQueue implements AutoCloseable {
       }
     }
     if (destroyed.compareAndSet(false, true)) {
+      JmxBeans.Registration b = bean;
+      if (b != null) {
+        b.close();
+      }
       log.info("ordered queue {} destroyed: {}", name, stats());
     }
     return true;
@@ -332,6 +347,7 @@ public final class OrderedWorkQueue implements AutoCloseable {
     private final String name;
     private WorkerPool pool;
     private int maxActive;
+    private boolean jmx;
 
     private Builder(String name) {
       this.name = checkName(name);
@@ -359,6 +375,17 @@ public final class OrderedWorkQueue implements AutoCloseable {
     }
 
     /**
+     * Registers the queue's {@link OrderedWorkQueueMXBean} under {@code
+     * org.asyncwq:type=OrderedWorkQueue,name=<name>} until it closes, and its own pool's bean if it
+     * has one; default off, or on for every queue and pool with {@code -Dasyncwq.jmx=true}. Names
+     * are quoted and duplicates suffixed as for {@code WorkerPool.Builder#jmx}.
+     */
+    public Builder jmx(boolean jmx) {
+      this.jmx = jmx;
+      return this;
+    }
+
+    /**
      * Creates the queue.
      *
      * @throws IllegalStateException if both {@code pool()} and {@code maxActive()} were given
@@ -375,13 +402,13 @@ public final class OrderedWorkQueue implements AutoCloseable {
               + "': give either pool() (shared) or maxActive() (own pool), not both");
         }
         checkArgument(!pool.isStopped(), "pool '%s' is already stopped", pool.name());
-        return new OrderedWorkQueue(name, pool, false, false, observer);
+        return new OrderedWorkQueue(name, pool, false, false, observer).withBean(jmx);
       }
-      WorkerPool.Builder own = ownPool(name);
+      WorkerPool.Builder own = ownPool(name).jmx(jmx);
       if (maxActive != 0) {
         own.maxWorkers(maxActive);
       }
-      return new OrderedWorkQueue(name, own.build(), true, false, observer);
+      return new OrderedWorkQueue(name, own.build(), true, false, observer).withBean(jmx);
     }
   }
 }

@@ -26,7 +26,7 @@ class PublicApiTest {
         .doesNotContain("onStart");
     assertThat(Arrays.stream(OrderedWorkQueue.Builder.class.getDeclaredMethods())
         .filter(m -> Modifier.isPublic(m.getModifiers())).map(Method::getName))
-        .containsExactlyInAnyOrder("pool", "maxActive", "build");
+        .containsExactlyInAnyOrder("pool", "maxActive", "jmx", "build");
   }
 
   @Test

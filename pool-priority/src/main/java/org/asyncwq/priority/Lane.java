@@ -36,7 +36,8 @@ final class Lane implements AutoCloseable {
             .maxWorkers(threshold.current())
             .idleTimeout(b.idleTimeout)
             .spawner(ThreadSpawner.platform(threadPriority))
-            .rescuer(b.rescuer);
+            .rescuer(b.rescuer)
+            .jmx(b.jmx);
     if (b.starter != null) {
       pb.starter(b.starter);
     }

@@ -8,6 +8,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.asyncwq.ordered.OrderedWork;
 import org.asyncwq.pool.WorkerPool;
+import org.asyncwq.pool.spi.JmxBeans;
 
 /**
  * An ordered work queue with an optional, independent high-priority lane and active concurrency
@@ -44,6 +45,7 @@ public final class WorkQueue implements AutoCloseable {
   private final Lane normal;
   private final Lane high;
   private volatile boolean destroyed;
+  private final JmxBeans.Registration bean;
 
   private WorkQueue(Builder b, boolean serial) {
     this.name = b.name;
@@ -63,6 +65,8 @@ public final class WorkQueue implements AutoCloseable {
       }
     }
     this.high = h;
+    this.bean = JmxBeans.enabled(b.jmx)
+        ? JmxBeans.register("WorkQueue", name, new WorkQueueBean(name, normal, high)) : null;
     log.info("work queue {} created: limitActive={}, threshold={}, highPriority={}",
         name, b.limitActive, normal.threshold.threshold(), high != null);
   }
@@ -209,6 +213,9 @@ public final class WorkQueue implements AutoCloseable {
     }
     if (!destroyed) {
       destroyed = true;
+      if (bean != null) {
+        bean.close();
+      }
       log.info("work queue {} destroyed", name);
     }
     return true;
@@ -256,6 +263,7 @@ public final class WorkQueue implements AutoCloseable {
     boolean rescuer;
     Duration maydayTimeout;
     Duration idleTimeout = Duration.ofSeconds(5);
+    boolean jmx;
 
     private Builder(String name) {
       checkNotNull(name, "name");
@@ -314,6 +322,18 @@ public final class WorkQueue implements AutoCloseable {
       checkArgument(!timeout.isNegative() && !timeout.isZero(),
           "idleTimeout must be positive, was %s", timeout);
       this.idleTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Registers the queue's {@link WorkQueueMXBean} under {@code
+     * org.asyncwq:type=WorkQueue,name=<name>} until it closes, and its lanes' pools' beans
+     * (type WorkerPool, named {@code <name>} and {@code <name>-high}); default off, or on for
+     * every queue and pool with {@code -Dasyncwq.jmx=true}. Names are quoted and duplicates
+     * suffixed as for {@code WorkerPool.Builder#jmx}.
+     */
+    public Builder jmx(boolean jmx) {
+      this.jmx = jmx;
       return this;
     }
 
