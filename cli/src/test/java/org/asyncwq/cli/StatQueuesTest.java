@@ -37,7 +37,7 @@ class StatQueuesTest {
         Store.create(dir.resolve("s"), StoreOptions.builder().deviceSize(64L << 20).build())) {
       store.put("a", new ByteArrayInputStream(new byte[1 << 20]));
       store.get("a", new ByteArrayOutputStream());
-      StoreHealth health = StoreHealth.of(dir.resolve("s"), store.stats());
+      StoreHealth health = StoreHealth.of(dir.resolve("s"), store.stats(), null);
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       health.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
       report = bytes.toString(StandardCharsets.UTF_8);
