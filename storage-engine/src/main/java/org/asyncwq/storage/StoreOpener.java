@@ -343,8 +343,8 @@ final class StoreOpener {
     BitSet now = new BitSet();
     StoreWalker walker = new StoreWalker(mirrors);
     try {
-      walker.all(chosen.directory(), (start, sums, meta) -> now.set(
-          Math.toIntExact(start), Math.toIntExact(start + sums.size())), null);
+      walker.all(chosen.directory(), (start, sums, meta) -> mark(now, chosen, start, sums.size()),
+          null);
     } catch (IOException e) {
       throw new CorruptStoreException("metadata of generation " + chosen.generation()
           + " is damaged on every mirror: " + e.getMessage(), e);
@@ -352,8 +352,8 @@ final class StoreOpener {
     BitSet before = new BitSet();
     if (previous != null) {
       try {
-        walker.all(previous.directory(), (start, sums, meta) -> before.set(
-            Math.toIntExact(start), Math.toIntExact(start + sums.size())), null);
+        walker.all(previous.directory(),
+            (start, sums, meta) -> mark(before, chosen, start, sums.size()), null);
       } catch (IOException e) {
         log.warn("generation {} cannot be walked, its space is reused: {}",
             previous.generation(), e.toString());
@@ -371,6 +371,16 @@ final class StoreOpener {
     space.deferFree(chosen.generation(), runs(before));
     space.committed(chosen.generation());
     return space;
+  }
+
+  /** Marks blocks {@code start ... start + count - 1}, refusing any outside the data area. */
+  private static void mark(BitSet set, Superblock sb, long start, int count)
+      throws CorruptStoreException {
+    if (start < Superblock.SLOTS || count < 0 || start > sb.deviceBlocks() - count) {
+      throw new CorruptStoreException("metadata references blocks " + start + "+" + count
+          + ", outside the data area [" + Superblock.SLOTS + ", " + sb.deviceBlocks() + ")");
+    }
+    set.set((int) start, (int) (start + count));
   }
 
   private static List<Extent> runs(BitSet set) {
