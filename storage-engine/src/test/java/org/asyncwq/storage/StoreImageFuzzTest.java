@@ -49,6 +49,10 @@ class StoreImageFuzzTest {
             + Base64.getEncoder().encodeToString(in) + ") failed; rerun with "
             + "-Dasyncwq.fuzz.first=" + i + " -Dasyncwq.fuzz.runs=1", t);
       }
+      if ((i - FIRST + 1) % 1000 == 0) {
+        System.out.printf("StoreImageFuzzTest: %d executions from %d clean so far (%d s)%n",
+            i - FIRST + 1, FIRST, (System.nanoTime() - started) / 1_000_000_000L);
+      }
     }
     long heapAfter = heapAfterGc();
     System.out.printf("StoreImageFuzzTest: %d executions from %d in %d s, heap after GC %d -> %d"
