@@ -48,7 +48,7 @@ record ExtentRun(long fileBlock, long deviceBlock, List<Checksum> checksums) {
       throw new CorruptStoreException("damaged extent-map entry: " + e.getMessage());
     }
     if (run.fileBlock < 0 || run.deviceBlock < 0
-        || run.deviceBlock > Long.MAX_VALUE - run.blocks()) {
+        || run.blocks() > maxBlocks(type) || run.deviceBlock > Long.MAX_VALUE - run.blocks()) {
       throw new CorruptStoreException("damaged extent-map entry: file block " + run.fileBlock
           + " at device block " + run.deviceBlock + ", " + run.blocks() + " blocks");
     }

@@ -342,9 +342,10 @@ final class StoreOpener {
       Superblock previous) throws IOException {
     BitSet now = new BitSet();
     StoreWalker walker = new StoreWalker(mirrors);
+    List<String> damaged = new ArrayList<>();
     try {
       walker.all(chosen.directory(), (start, sums, meta) -> mark(now, chosen, start, sums.size()),
-          null);
+          null, (name, record, problem) -> damaged.add(Names.decode(name)));
     } catch (IOException e) {
       throw new CorruptStoreException("metadata of generation " + chosen.generation()
           + " is damaged on every mirror: " + e.getMessage(), e);
@@ -364,6 +365,14 @@ final class StoreOpener {
         AllocationGroups.of(Superblock.SLOTS, chosen.deviceBlocks(), chosen.groups());
     BitSet used = (BitSet) now.clone();
     used.or(before);
+    if (!damaged.isEmpty()) {
+      // An object whose extent map no mirror can read still owns blocks nobody can name: rather
+      // than risk handing them out, nothing is allocatable until the damage is dealt with. Every
+      // other object stays readable; puts fail with StoreFullException, changing nothing.
+      log.warn("objects {} have an extent map no mirror can read: the store opens, reads of them "
+          + "fail uncorrectable and no space is handed out", damaged);
+      used.set(Superblock.SLOTS, Math.toIntExact(chosen.deviceBlocks()));
+    }
     for (Extent e : runs(used)) {
       space.markUsed(e);
     }

@@ -85,4 +85,24 @@ class DamagedMetadataTest {
     assertThatThrownBy(() -> ObjectRecord.decode(new byte[3]))
         .isInstanceOf(CorruptStoreException.class);
   }
+
+  @Test
+  void anExtentEntryOfMoreBlocksThanAnEntryHoldsIsCorruptMetadata() {
+    int n = ExtentRun.maxBlocks(ChecksumType.CRC32C) + 1;
+    ByteBuffer v = ByteBuffer.allocate(8 + 2 + n * 4);
+    v.putLong(100).putShort((short) n);
+    assertThatThrownBy(() -> ExtentRun.decode(new byte[8], v.array(), ChecksumType.CRC32C))
+        .isInstanceOf(CorruptStoreException.class);
+  }
+
+  /**
+   * The fuzzer's findings replayed: execution 111 (a directory page whose keys left its parent's
+   * range hid an object from lookups: NoSuchObjectException for a listed object) and 276 (an
+   * object record whose extent map does not tile its size: IndexOutOfBoundsException on read).
+   */
+  @Test
+  void fuzzExecutions111And276NowFailOnlyWithDocumentedExceptions() throws Exception {
+    StoreImageFuzzTarget.fuzzerTestOneInput(StoreImageFuzzTest.input(111));
+    StoreImageFuzzTarget.fuzzerTestOneInput(StoreImageFuzzTest.input(276));
+  }
 }
