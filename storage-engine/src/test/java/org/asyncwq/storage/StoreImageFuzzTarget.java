@@ -33,8 +33,10 @@ import org.asyncwq.storage.tree.CorruptPageException;
  * Anything else, an open that takes longer than {@link #OPEN_LIMIT_SECONDS} seconds, or an {@link
  * OutOfMemoryError}, is a finding: {@link #fuzzerTestOneInput(byte[])} throws.
  *
- * <p>Driven by {@link StoreImageFuzzTest} (seeded random inputs) and, coverage-guided, by Jazzer's
- * standalone driver through {@code reliability/fuzz-jazzer} (the method name is Jazzer's).
+ * <p>Driven by {@link StoreImageFuzzTest} (seeded random inputs). The entry point has Jazzer's
+ * name and signature, so Jazzer's standalone driver can also run it coverage-guided with the test
+ * class path: {@code java -cp <test class path>:jazzer.jar com.code_intelligence.jazzer.Jazzer
+ * --target_class=org.asyncwq.storage.StoreImageFuzzTarget}.
  */
 public final class StoreImageFuzzTarget {
   static final int OPEN_LIMIT_SECONDS = 10;
