@@ -28,6 +28,9 @@ final class KillNineChild {
     long seed = Long.parseLong(args[1]);
     PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out),
         true);
+    // Standard output carries the reports only: logging goes to standard error, so a partly
+    // flushed log line can never run into a report and hide it from the parent.
+    System.setOut(System.err);
     try (Store s = Store.create(dir, StoreOptions.builder().mirrors(2).deviceSize(32L << 20)
         .build())) {
       out.println("CREATED");

@@ -44,6 +44,10 @@ class KillNineCrashTest {
     for (long run = FIRST; run < FIRST + RUNS; run++) {
       try {
         reported[0] += killOnce(tmp.resolve("run-" + run), run);
+        if ((run - FIRST + 1) % 10 == 0) {
+          System.out.println("KillNineCrashTest: " + (run - FIRST + 1) + " runs from " + FIRST
+              + " passed so far, " + reported[0] + " reported puts intact");
+        }
       } catch (AssertionError | Exception e) {
         throw new AssertionError("kill -9 run " + run + " failed (rerun with "
             + "-Dasyncwq.kill.first=" + run + " -Dasyncwq.kill.runs=1)", e);
