@@ -50,7 +50,7 @@ final class ObjectReader {
           if (!startsWith(k, prefix)) {
             return false;
           }
-          out.add(ObjectRecord.decode(v).info(Names.decode(k)));
+          out.add(ObjectRecord.decode(v).info(Names.decodeStored(k)));
           return true;
         });
     return out;

@@ -105,4 +105,14 @@ class DamagedMetadataTest {
     StoreImageFuzzTarget.fuzzerTestOneInput(StoreImageFuzzTest.input(111));
     StoreImageFuzzTarget.fuzzerTestOneInput(StoreImageFuzzTest.input(276));
   }
+
+  /** The fuzzer's execution 461: a key that is not UTF-8 was listed but could not be read. */
+  @Test
+  void aDirectoryKeyThatIsNotUtf8IsCorruptMetadataNotAListedNameNoLookupFinds() throws Exception {
+    assertThatThrownBy(() -> Names.decodeStored(new byte[] {'a', (byte) 0xC3, 'b'}))
+        .isInstanceOf(CorruptStoreException.class).hasMessageContaining("UTF-8");
+    assertThat(Names.decodeStored("名前".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .isEqualTo("名前");
+    StoreImageFuzzTarget.fuzzerTestOneInput(StoreImageFuzzTest.input(461));
+  }
 }
