@@ -33,7 +33,29 @@ record ExtentRun(long fileBlock, long deviceBlock, List<Checksum> checksums) {
     return b.array();
   }
 
-  static ExtentRun decode(byte[] key, byte[] value, ChecksumType type) {
+  /**
+   * Decodes an extent-map entry.
+   *
+   * @throws CorruptStoreException if it cannot be an entry this code wrote (damaged metadata whose
+   *     checksum verified), never a RuntimeException
+   */
+  static ExtentRun decode(byte[] key, byte[] value, ChecksumType type)
+      throws CorruptStoreException {
+    ExtentRun run;
+    try {
+      run = decode0(key, value, type);
+    } catch (RuntimeException e) {
+      throw new CorruptStoreException("damaged extent-map entry: " + e.getMessage());
+    }
+    if (run.fileBlock < 0 || run.deviceBlock < 0
+        || run.blocks() > maxBlocks(type) || run.deviceBlock > Long.MAX_VALUE - run.blocks()) {
+      throw new CorruptStoreException("damaged extent-map entry: file block " + run.fileBlock
+          + " at device block " + run.deviceBlock + ", " + run.blocks() + " blocks");
+    }
+    return run;
+  }
+
+  private static ExtentRun decode0(byte[] key, byte[] value, ChecksumType type) {
     ByteBuffer b = ByteBuffer.wrap(value);
     long dev = b.getLong();
     int n = Short.toUnsignedInt(b.getShort());
@@ -42,6 +64,10 @@ record ExtentRun(long fileBlock, long deviceBlock, List<Checksum> checksums) {
     for (int i = 0; i < n; i++) {
       b.get(c);
       sums.add(Checksum.fromBytes(type, c));
+    }
+    if (key.length != 8 || b.hasRemaining()) {
+      throw new IllegalArgumentException("entry of " + key.length + "+" + value.length
+          + " bytes, expected 8+" + (b.position()));
     }
     return new ExtentRun(TreeReader.keyLong(key), dev, sums);
   }

@@ -82,12 +82,18 @@ final class Mirrors implements PageDevice, AutoCloseable {
   }
 
   CompletableFuture<ByteBuffer> read(long block, List<Checksum> expected) {
+    long end = devices.get(0).blockCount();
+    if (block < Superblock.SLOTS || block > end - expected.size()) {
+      return CompletableFuture.failedFuture(new CorruptStoreException("metadata references blocks "
+          + block + "+" + expected.size() + ", outside the data area [" + Superblock.SLOTS + ", "
+          + end + ") (damaged metadata)"));
+    }
     return volume.read(block, expected);
   }
 
   @Override
   public ByteBuffer read(long block, Checksum expected) throws IOException {
-    return join(volume.read(block, List.of(expected)));
+    return join(read(block, List.of(expected)));
   }
 
   void flush() throws IOException {

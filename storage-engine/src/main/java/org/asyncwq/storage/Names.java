@@ -35,6 +35,26 @@ final class Names {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
+  /**
+   * A name read from the directory, strictly: a key that is not valid UTF-8 without NUL was never
+   * written by {@code put} (damaged metadata whose checksum verified), and decoding it leniently
+   * would list a name that no lookup can find.
+   */
+  static String decodeStored(byte[] bytes) throws CorruptStoreException {
+    try {
+      String s = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+      if (s.isEmpty() || s.indexOf('\0') >= 0) {
+        throw new CorruptStoreException("damaged directory entry: an empty name or one with NUL");
+      }
+      return s;
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new CorruptStoreException("damaged directory entry: its name is not valid UTF-8");
+    }
+  }
+
   private static byte[] encodeChecked(String s, String what) {
     int nul = s.indexOf('\0');
     if (nul >= 0) {

@@ -50,7 +50,7 @@ final class ObjectReader {
           if (!startsWith(k, prefix)) {
             return false;
           }
-          out.add(ObjectRecord.decode(v).info(Names.decode(k)));
+          out.add(ObjectRecord.decode(v).info(Names.decodeStored(k)));
           return true;
         });
     return out;
@@ -63,9 +63,16 @@ final class ObjectReader {
     record Pending(CompletableFuture<ByteBuffer> read, int bytes) {}
     ArrayDeque<Pending> ahead = new ArrayDeque<>();
     byte[] chunk = new byte[ExtentRun.maxBlocks(r.checksum()) * BLOCK];
+    long[] next = {0}; // the runs must tile the object's blocks exactly, or bytes would go missing
     new TreeReader(mirrors, PageKind.EXTENTS, r.id()).scan(r.extentMap(), null, false, (k, v) -> {
       ExtentRun run = ExtentRun.decode(k, v, r.checksum());
       long start = run.fileBlock() * BLOCK;
+      if (run.fileBlock() != next[0] || run.fileBlock() + run.blocks() > r.dataBlocks()) {
+        throw new CorruptStoreException("object of " + r.size() + " bytes: its extent map has "
+            + "blocks " + run.fileBlock() + "+" + run.blocks() + " where block " + next[0]
+            + " was due (damaged metadata)");
+      }
+      next[0] += run.blocks();
       int bytes = (int) Math.min((long) run.blocks() * BLOCK, r.size() - start);
       ahead.add(new Pending(mirrors.read(run.deviceBlock(), run.checksums()), bytes));
       if (ahead.size() >= READ_AHEAD) {
@@ -77,6 +84,10 @@ final class ObjectReader {
     while (!ahead.isEmpty()) {
       Pending p = ahead.poll();
       drainOne(p.read(), out, chunk, p.bytes());
+    }
+    if (next[0] != r.dataBlocks()) {
+      throw new CorruptStoreException("object of " + r.size() + " bytes: its extent map covers "
+          + next[0] + " of its " + r.dataBlocks() + " blocks (damaged metadata)");
     }
   }
 

@@ -2,6 +2,7 @@ package org.asyncwq.storage;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import org.asyncwq.storage.block.BlockDevice;
 import org.asyncwq.storage.block.Checksum;
 import org.asyncwq.storage.block.ChecksumType;
 import org.asyncwq.storage.tree.BlockPointer;
@@ -40,15 +41,38 @@ record ObjectRecord(
     return b.array();
   }
 
-  static ObjectRecord decode(byte[] value) {
+  /**
+   * Decodes a directory value.
+   *
+   * @throws CorruptStoreException if it cannot be a record this code wrote: a page whose checksum
+   *     verified holds impossible content (damaged metadata), never a RuntimeException
+   */
+  static ObjectRecord decode(byte[] value) throws CorruptStoreException {
+    try {
+      return decode0(value);
+    } catch (RuntimeException e) {
+      throw new CorruptStoreException("damaged object record in the directory: " + e.getMessage());
+    }
+  }
+
+  private static ObjectRecord decode0(byte[] value) throws CorruptStoreException {
     ByteBuffer b = ByteBuffer.wrap(value);
     long id = b.getLong();
     long size = b.getLong();
     long gen = b.getLong();
     Instant modified = Instant.ofEpochSecond(b.getLong(), b.getInt());
-    ChecksumType type = ChecksumType.values()[b.get()];
+    int typeCode = b.get();
+    if (typeCode < 0 || typeCode >= ChecksumType.values().length) {
+      throw new CorruptStoreException("damaged object record: checksum type " + typeCode);
+    }
+    ChecksumType type = ChecksumType.values()[typeCode];
     int extents = b.getInt();
     long blocks = b.getLong();
+    if (id < 0 || size < 0 || extents < 0 || blocks < 0
+        || blocks != (size + BlockDevice.BLOCK_SIZE - 1) / BlockDevice.BLOCK_SIZE) {
+      throw new CorruptStoreException("damaged object record: id " + id + ", " + size
+          + " bytes in " + blocks + " blocks, " + extents + " extents");
+    }
     long rootBlock = b.getLong();
     long rootGen = b.getLong();
     byte[] c = new byte[b.get()];

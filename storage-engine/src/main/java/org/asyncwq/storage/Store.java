@@ -363,6 +363,16 @@ public final class Store implements AutoCloseable {
         space.deferredBlocks());
   }
 
+  /** The store's view of its mirrors, for walks in tests of this package. */
+  Mirrors mirrors() {
+    return mirrors;
+  }
+
+  /** The newest durable commit's superblock. */
+  Superblock committedSuperblock() {
+    return committer.committed();
+  }
+
   /** Each mirror's state and error counters. */
   public List<DeviceStats> deviceStats() {
     return mirrors.volume().deviceStats();

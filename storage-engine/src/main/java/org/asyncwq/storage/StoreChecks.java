@@ -7,6 +7,8 @@ import java.util.List;
 import org.asyncwq.storage.alloc.AllocationGroups;
 import org.asyncwq.storage.block.BlockRef;
 import org.asyncwq.storage.block.BlockDevice;
+import org.asyncwq.storage.tree.CorruptPageException;
+import org.asyncwq.storage.block.UncorrectableDataException;
 
 /** What scrub and check read: every block a commit references. */
 final class StoreChecks {
@@ -19,7 +21,10 @@ final class StoreChecks {
       for (int i = 0; i < sums.size(); i++) {
         refs.add(new BlockRef(start + i, sums.get(i)));
       }
-    }, null);
+    }, null, (name, record, problem) -> {
+      // Its extent map is unreadable: scrub still tries the map's root, and reports it.
+      refs.add(new BlockRef(record.extentMap().block(), record.extentMap().checksum()));
+    });
     return refs;
   }
 
@@ -60,7 +65,8 @@ final class StoreChecks {
         long[] blocks = {0};
         int[] extents = {0};
         long[] last = {-1};
-        walker.object(rec, (start, sums, meta) -> {
+        try {
+          walker.object(rec, (start, sums, meta) -> {
           if (meta) {
             return;
           }
@@ -75,7 +81,12 @@ final class StoreChecks {
             problems.add("object \"" + Names.decode(name) + "\": data blocks " + start + "+"
                 + sums.size() + ": " + e.getMessage());
           }
-        });
+          });
+        } catch (UncorrectableDataException | CorruptPageException | CorruptStoreException e) {
+          problems.add("object \"" + Names.decode(name) + "\": extent map unreadable: "
+              + e.getMessage());
+          return;
+        }
         long expected = (rec.size() + BlockDevice.BLOCK_SIZE - 1) / BlockDevice.BLOCK_SIZE;
         if (blocks[0] != expected || blocks[0] != rec.dataBlocks()) {
           problems.add("object \"" + Names.decode(name) + "\" of " + rec.size() + " bytes maps "
@@ -85,7 +96,7 @@ final class StoreChecks {
           problems.add("object \"" + Names.decode(name) + "\" records " + rec.extents()
               + " extents, its map has " + extents[0]);
         }
-      });
+      }, (name, rec, problem) -> { }); // the object visitor above reported it
     } catch (IOException e) {
       problems.add("metadata unreadable: " + e.getMessage());
     }

@@ -350,9 +350,10 @@ final class StoreOpener {
       Superblock previous) throws IOException {
     BitSet now = new BitSet();
     StoreWalker walker = new StoreWalker(mirrors);
+    List<String> damaged = new ArrayList<>();
     try {
-      walker.all(chosen.directory(), (start, sums, meta) -> now.set(
-          Math.toIntExact(start), Math.toIntExact(start + sums.size())), null);
+      walker.all(chosen.directory(), (start, sums, meta) -> mark(now, chosen, start, sums.size()),
+          null, (name, record, problem) -> damaged.add(Names.decode(name)));
     } catch (IOException e) {
       throw new CorruptStoreException("metadata of generation " + chosen.generation()
           + " is damaged on every mirror: " + e.getMessage(), e);
@@ -360,8 +361,8 @@ final class StoreOpener {
     BitSet before = new BitSet();
     if (previous != null) {
       try {
-        walker.all(previous.directory(), (start, sums, meta) -> before.set(
-            Math.toIntExact(start), Math.toIntExact(start + sums.size())), null);
+        walker.all(previous.directory(),
+            (start, sums, meta) -> mark(before, chosen, start, sums.size()), null);
       } catch (IOException e) {
         log.warn("generation {} cannot be walked, its space is reused: {}",
             previous.generation(), e.toString());
@@ -372,6 +373,14 @@ final class StoreOpener {
         AllocationGroups.of(Superblock.SLOTS, chosen.deviceBlocks(), chosen.groups());
     BitSet used = (BitSet) now.clone();
     used.or(before);
+    if (!damaged.isEmpty()) {
+      // An object whose extent map no mirror can read still owns blocks nobody can name: rather
+      // than risk handing them out, nothing is allocatable until the damage is dealt with. Every
+      // other object stays readable; puts fail with StoreFullException, changing nothing.
+      log.warn("objects {} have an extent map no mirror can read: the store opens, reads of them "
+          + "fail uncorrectable and no space is handed out", damaged);
+      used.set(Superblock.SLOTS, Math.toIntExact(chosen.deviceBlocks()));
+    }
     for (Extent e : runs(used)) {
       space.markUsed(e);
     }
@@ -379,6 +388,16 @@ final class StoreOpener {
     space.deferFree(chosen.generation(), runs(before));
     space.committed(chosen.generation());
     return space;
+  }
+
+  /** Marks blocks {@code start ... start + count - 1}, refusing any outside the data area. */
+  private static void mark(BitSet set, Superblock sb, long start, int count)
+      throws CorruptStoreException {
+    if (start < Superblock.SLOTS || count < 0 || start > sb.deviceBlocks() - count) {
+      throw new CorruptStoreException("metadata references blocks " + start + "+" + count
+          + ", outside the data area [" + Superblock.SLOTS + ", " + sb.deviceBlocks() + ")");
+    }
+    set.set((int) start, (int) (start + count));
   }
 
   private static List<Extent> runs(BitSet set) {

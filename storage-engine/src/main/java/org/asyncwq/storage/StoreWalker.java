@@ -3,6 +3,8 @@ package org.asyncwq.storage;
 import java.io.IOException;
 import java.util.List;
 import org.asyncwq.storage.block.Checksum;
+import org.asyncwq.storage.block.UncorrectableDataException;
+import org.asyncwq.storage.tree.CorruptPageException;
 import org.asyncwq.storage.tree.BlockPointer;
 import org.asyncwq.storage.tree.PageDevice;
 import org.asyncwq.storage.tree.PageKind;
@@ -26,6 +28,12 @@ final class StoreWalker {
     void object(byte[] name, ObjectRecord record) throws IOException;
   }
 
+  /** Told about an object whose extent map cannot be read on any mirror. */
+  @FunctionalInterface
+  interface DamagedObject {
+    void damaged(byte[] name, ObjectRecord record, IOException problem) throws IOException;
+  }
+
   private final PageDevice dev;
   private final TreeReader directory;
 
@@ -36,6 +44,18 @@ final class StoreWalker {
 
   /** Every block of the tree at {@code root}, objects' blocks included. */
   void all(BlockPointer root, BlockVisitor v, ObjectVisitor objects) throws IOException {
+    all(root, v, objects, (name, record, problem) -> {
+      throw problem;
+    });
+  }
+
+  /**
+   * Every block of the tree at {@code root}; an object whose extent map (or a block it lists)
+   * cannot be read goes to {@code damaged} and the walk goes on with the next object. The directory
+   * itself must be readable.
+   */
+  void all(BlockPointer root, BlockVisitor v, ObjectVisitor objects, DamagedObject damaged)
+      throws IOException {
     directory.walk(
         root,
         (p, level) -> v.blocks(p.block(), List.of(p.checksum()), true),
@@ -44,7 +64,11 @@ final class StoreWalker {
           if (objects != null) {
             objects.object(k, r);
           }
-          object(r, v);
+          try {
+            object(r, v);
+          } catch (UncorrectableDataException | CorruptPageException | CorruptStoreException e) {
+            damaged.damaged(k, r, e);
+          }
           return true;
         });
   }

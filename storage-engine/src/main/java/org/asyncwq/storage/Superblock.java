@@ -108,7 +108,18 @@ record Superblock(
     long objects = b.getLong();
     long rootBlock = b.getLong();
     long rootGen = b.getLong();
-    byte[] c = new byte[b.get()];
+    int csumLength = b.get();
+    // A damaged superblock whose CRC still matches (or a crafted one) is refused field by field,
+    // never trusted into a huge allocation or an out-of-range read.
+    boolean rootOk = rootBlock < 0
+        ? rootBlock == -1 && csumLength == 0
+        : rootBlock >= SLOTS && rootBlock < deviceBlocks && rootGen >= 0 && rootGen <= gen
+            && csumLength == ct.size();
+    if (deviceBlocks <= SLOTS || groups > deviceBlocks - SLOTS || gen < 0 || nextId < 0
+        || objects < 0 || !rootOk) {
+      return new Read(null, "superblock fields out of range (damaged)", false);
+    }
+    byte[] c = new byte[csumLength];
     b.get(c);
     BlockPointer dir =
         rootBlock < 0 ? null : new BlockPointer(rootBlock, rootGen, Checksum.fromBytes(ct, c));

@@ -136,6 +136,13 @@ final class Page {
     } catch (RuntimeException e) {
       throw new CorruptPageException(block, "entries overrun the page: " + e);
     }
+    // Searches assume sorted keys: a page whose keys are not strictly increasing would hide entries
+    // from lookups that a walk still lists, so it is refused as a whole.
+    for (int i = 1; i < n.keys.size(); i++) {
+      if (Node.compare(n.keys.get(i - 1), n.keys.get(i)) >= 0) {
+        throw new CorruptPageException(block, "keys out of order at entry " + i);
+      }
+    }
     return n;
   }
 }

@@ -95,12 +95,22 @@ public final class TreeReader {
   /** Visits every page of the tree at {@code root} (parents before children) and every entry. */
   public void walk(BlockPointer root, PageVisitor pages, EntryVisitor entries) throws IOException {
     if (root != null) {
-      walk0(root, pages, entries);
+      walk0(root, pages, entries, null, null);
     }
   }
 
-  private void walk0(BlockPointer at, PageVisitor pages, EntryVisitor entries) throws IOException {
+  /**
+   * Walks the subtree at {@code at}, whose keys must lie in [{@code lo}, {@code hi}) (null: no
+   * bound): a page whose keys stray outside the range its parent gives it would be skipped by
+   * lookups although walks list it, so the walk refuses it (every open walks the whole tree).
+   */
+  private void walk0(BlockPointer at, PageVisitor pages, EntryVisitor entries, byte[] lo,
+      byte[] hi) throws IOException {
     Node n = load(dev, at, kind, owner);
+    if (n.count() > 0 && ((lo != null && Node.compare(n.keys.get(0), lo) < 0)
+        || (hi != null && Node.compare(n.keys.get(n.count() - 1), hi) >= 0))) {
+      throw new CorruptPageException(at.block(), "keys outside the range its parent gives it");
+    }
     pages.page(at, n.level);
     if (n.isLeaf()) {
       for (int i = 0; i < n.count(); i++) {
@@ -114,7 +124,8 @@ public final class TreeReader {
         throw new CorruptPageException(at.block(), "keys out of order");
       }
       prev = n.keys.get(i);
-      walk0(n.ptrs.get(i), pages, entries);
+      walk0(n.ptrs.get(i), pages, entries, i == 0 ? lo : n.keys.get(i),
+          i == n.count() - 1 ? hi : n.keys.get(i + 1));
     }
   }
 
