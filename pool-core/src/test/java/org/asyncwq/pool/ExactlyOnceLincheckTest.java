@@ -46,6 +46,7 @@ public class ExactlyOnceLincheckTest {
           .idleTimeout(Duration.ofNanos(1))
           .spawner(spawner)
           .startsOnCaller() // no starter thread per pool: the model checker explores the pool alone
+          .stallTimeout(Duration.ZERO) // nor the JVM-wide stall watchdog thread
           .build();
   private final List<Tracked> works = new CopyOnWriteArrayList<>();
   private final AtomicInteger stopNowCancelled = new AtomicInteger();
@@ -224,6 +225,7 @@ public class ExactlyOnceLincheckTest {
           .idleTimeout(Duration.ofNanos(1))
           .spawner(spawner)
           .startsOnCaller() // no starter thread per pool: the model checker explores the pool alone
+          .stallTimeout(Duration.ZERO) // nor the JVM-wide stall watchdog thread
           .build();
       try {
         Tracked plain = new Tracked(pool, false);

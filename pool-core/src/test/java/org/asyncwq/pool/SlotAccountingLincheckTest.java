@@ -63,6 +63,7 @@ public class SlotAccountingLincheckTest {
         .idleTimeout(Duration.ofMinutes(5))
         .spawner(spawner)
         .startsOnCaller() // no starter thread per pool: the model checker explores the pool alone
+        .stallTimeout(Duration.ZERO) // nor the JVM-wide stall watchdog thread
         .build();
   }
 

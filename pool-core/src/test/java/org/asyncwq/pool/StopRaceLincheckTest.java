@@ -37,6 +37,7 @@ public class StopRaceLincheckTest {
         .idleTimeout(Duration.ofNanos(1))
         .spawner(spawner)
         .startsOnCaller() // no starter thread per pool: the model checker explores the pool alone
+        .stallTimeout(Duration.ZERO) // nor the JVM-wide stall watchdog thread
         .build();
   }
 
