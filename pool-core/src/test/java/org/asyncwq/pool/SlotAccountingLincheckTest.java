@@ -39,8 +39,13 @@ public class SlotAccountingLincheckTest {
     final AtomicInteger slots = new AtomicInteger();
     final AtomicInteger peak = new AtomicInteger();
 
+    /** Where each spawn came from, so a failure says which path asked for a thread too many. */
+    final java.util.Queue<Throwable> sites = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     @Override
     public Thread spawn(String name, Runnable body) throws SpawnException {
+      sites.add(new Throwable("spawn of " + name + " on " + Thread.currentThread().getName()
+          + " with " + slots.get() + " slots in use"));
       peak.accumulateAndGet(slots.incrementAndGet(), Math::max);
       try {
         return delegate.spawn(name, () -> {
@@ -83,8 +88,11 @@ public class SlotAccountingLincheckTest {
           + MAX + "; spawn calls: " + spawner.delegate.calls());
     }
     if (spawner.delegate.calls() > MAX) {
-      throw new AssertionError(spawner.delegate.calls() + " spawns without any retirement, max is "
-          + MAX);
+      AssertionError e = new AssertionError(spawner.delegate.calls()
+          + " spawns without any retirement, max is " + MAX + ": " + pool.stats()
+          + " (causes: where each spawn was asked for)");
+      spawner.sites.forEach(e::addSuppressed);
+      throw e;
     }
     if (spawner.delegate.anyAlive()) {
       throw new AssertionError("a pool thread is alive after awaitTermination");
