@@ -1,8 +1,7 @@
 package org.asyncwq.bench;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.asyncwq.ordered.OrderedWork;
 import org.asyncwq.priority.WorkQueue;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -46,18 +45,13 @@ public class LaneBenchmark {
   public Lane lane;
 
   private WorkQueue queue;
-  private Item[] items;
-
-  private final AtomicInteger remaining = new AtomicInteger();
-  private volatile Thread waiter;
+  private Consumer<OrderedWork> toLane;
+  private final OrderedBurst burst = new OrderedBurst(BURST);
 
   @Setup(Level.Trial)
   public void start() {
     queue = WorkQueue.builder("lane-bench").highPriority(true).build();
-    items = new Item[BURST];
-    for (int i = 0; i < BURST; i++) {
-      items[i] = new Item(this, i);
-    }
+    toLane = lane == Lane.HIGH ? queue::queueHigh : queue::queue;
   }
 
   @TearDown(Level.Trial)
@@ -67,49 +61,6 @@ public class LaneBenchmark {
 
   @Benchmark
   public void burst() {
-    waiter = Thread.currentThread();
-    remaining.set(BURST);
-    if (lane == Lane.HIGH) {
-      for (Item item : items) {
-        queue.queueHigh(item);
-      }
-    } else {
-      for (Item item : items) {
-        queue.queue(item);
-      }
-    }
-    while (remaining.get() != 0) {
-      LockSupport.park(this);
-    }
-  }
-
-  void done() {
-    if (remaining.decrementAndGet() == 0) {
-      LockSupport.unpark(waiter);
-    }
-  }
-
-  /** One work, reused for every burst. */
-  static final class Item extends OrderedWork {
-    private final LaneBenchmark bench;
-    private final int index;
-    private final int[] data;
-    int result;
-
-    Item(LaneBenchmark bench, int index) {
-      this.bench = bench;
-      this.index = index;
-      this.data = CpuWork.data(index);
-    }
-
-    @Override
-    protected void work() {
-      result = CpuWork.hash(data, index);
-    }
-
-    @Override
-    protected void release() {
-      bench.done(); // the last access: the item may be queued again from here on
-    }
+    burst.run(BURST, toLane);
   }
 }

@@ -1,8 +1,7 @@
 package org.asyncwq.bench;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.asyncwq.ordered.OrderedWork;
 import org.asyncwq.priority.WorkQueue;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -61,18 +60,13 @@ public class ThresholdBenchmark {
   public Concurrency contender;
 
   private WorkQueue queue;
-  private Item[] items;
-
-  private final AtomicInteger remaining = new AtomicInteger();
-  private volatile Thread waiter;
+  private Consumer<OrderedWork> toQueue;
+  private final OrderedBurst burst = new OrderedBurst(BURST);
 
   @Setup(Level.Trial)
   public void start() {
     queue = contender.build("threshold-bench");
-    items = new Item[BURST];
-    for (int i = 0; i < BURST; i++) {
-      items[i] = new Item(this, i);
-    }
+    toQueue = queue::queue;
   }
 
   @TearDown(Level.Trial)
@@ -80,60 +74,15 @@ public class ThresholdBenchmark {
     queue.close();
   }
 
+  /** One work at a time, queued and waited for. */
   @Benchmark
   public void light() {
-    begin(1);
-    queue.queue(items[0]);
-    await();
+    burst.run(1, toQueue);
   }
 
+  /** Bursts of {@value #BURST} works. */
   @Benchmark
   public void heavy() {
-    begin(BURST);
-    for (Item item : items) {
-      queue.queue(item);
-    }
-    await();
-  }
-
-  private void begin(int works) {
-    waiter = Thread.currentThread();
-    remaining.set(works);
-  }
-
-  private void await() {
-    while (remaining.get() != 0) {
-      LockSupport.park(this);
-    }
-  }
-
-  void done() {
-    if (remaining.decrementAndGet() == 0) {
-      LockSupport.unpark(waiter);
-    }
-  }
-
-  /** One work, reused for every burst. */
-  static final class Item extends OrderedWork {
-    private final ThresholdBenchmark bench;
-    private final int index;
-    private final int[] data;
-    int result;
-
-    Item(ThresholdBenchmark bench, int index) {
-      this.bench = bench;
-      this.index = index;
-      this.data = CpuWork.data(index);
-    }
-
-    @Override
-    protected void work() {
-      result = CpuWork.hash(data, index);
-    }
-
-    @Override
-    protected void release() {
-      bench.done(); // the last access: the item may be queued again from here on
-    }
+    burst.run(BURST, toQueue);
   }
 }
