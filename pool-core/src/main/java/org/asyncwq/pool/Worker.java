@@ -136,8 +136,10 @@ final class Worker implements Runnable {
       long c = roster.ctl;
       // Beyond a lowered maximum, enough workers sit out (benched) to bring the rest within it;
       // the rest take work as usual. Comparing live alone would spin this worker until the
-      // benched ones had retired.
-      if (WorkerRoster.live(c) - roster.benched.get() > pool.maxWorkers()
+      // benched ones had retired. The benched count is read only past the cheap first test, so
+      // the common case (within the maximum) costs no extra shared read per work.
+      int max = pool.maxWorkers();
+      if (WorkerRoster.live(c) > max && WorkerRoster.live(c) - roster.benched.get() > max
           && (c & WorkerRoster.STOP) == 0) {
         if (!sitOut()) {
           return;
