@@ -82,7 +82,7 @@ class StoreGetPathTest {
     List<FaultyBlockDevice> m = mirrors();
     try (Store s = Store.create(new ArrayList<BlockDevice>(m), StoreOptions.defaults())) {
       s.put("keep", new ByteArrayInputStream(StoreRoundTripTest.random(0, 10_000)));
-      for (int round = 1; round <= 40; round++) {
+      for (int round = 1; round <= 20; round++) {
         byte[] a = StoreRoundTripTest.random(round, 300_000 + round);
         byte[] b = StoreRoundTripTest.random(1000 + round, 5_000 + round);
         s.put("a", new ByteArrayInputStream(a));
