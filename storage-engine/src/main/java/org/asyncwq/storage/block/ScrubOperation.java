@@ -20,7 +20,8 @@ import org.apache.logging.log4j.Logger;
  * {@code endio-repair}. A run whose read fails on a mirror is read again there block by block, so
  * only the blocks that cannot be read count as read errors. A window of runs is in flight at once;
  * each finished run starts the next, so a scrub of any size holds a bounded amount of memory
- * ({@code RUNS_IN_FLIGHT * RUN_BLOCKS} blocks per mirror) and never floods the queues.
+ * ({@code RUNS_IN_FLIGHT * RUN_BLOCKS} blocks per mirror, in reused direct buffers) and never
+ * floods the queues.
  */
 final class ScrubOperation {
   private static final Logger log = LogManager.getLogger(ScrubOperation.class);
@@ -52,6 +53,16 @@ final class ScrubOperation {
   private final java.util.BitSet finished;
   private int below;
   private final long[] prefix = new long[4];
+  /**
+   * Read buffers of one run on one mirror, direct (a positional read fills them with no copy
+   * through a temporary buffer), reused: a run's buffers come back when its last block is done, so
+   * the scrub holds at most {@code RUNS_IN_FLIGHT} runs' worth per mirror.
+   */
+  /** Each run in flight's buffers, by its count of unfinished blocks. */
+  private final java.util.Map<AtomicInteger, ByteBuffer[]> runCopies =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> buffers =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   final CompletableFuture<ScrubReport> result = new CompletableFuture<>();
 
   ScrubOperation(MirroredVolume volume, List<BlockRef> refs, ScrubListener listener) {
@@ -113,7 +124,9 @@ final class ScrubOperation {
     int from = run[0];
     int blocks = run[1] - from;
     long firstBlock = refs.get(from).block();
-    ByteBuffer copy = ByteBuffer.allocate(blocks * BLOCK_SIZE);
+    ByteBuffer pooled = buffers.poll();
+    ByteBuffer copy = (pooled != null ? pooled
+        : ByteBuffer.allocateDirect(RUN_BLOCKS * BLOCK_SIZE)).clear().limit(blocks * BLOCK_SIZE);
     byte[] st = new byte[blocks];
     try {
       m.device.read(firstBlock, copy.duplicate());
@@ -143,6 +156,7 @@ final class ScrubOperation {
    */
   private void classify(int[] run, List<Mirror> mirrors, byte[][] state, ByteBuffer[] copies) {
     AtomicInteger left = new AtomicInteger(run[1] - run[0]);
+    runCopies.put(left, copies);
     for (int i = 0; i < run[1] - run[0]; i++) {
       int index = run[0] + i;
       BlockRef ref = refs.get(index);
@@ -193,6 +207,13 @@ final class ScrubOperation {
   private void blockDone(AtomicInteger left, int index, int csum, int read, int fixed,
       int unfixed) {
     boolean runDone = left.decrementAndGet() == 0;
+    if (runDone) { // every repair of the run has rewritten from its copies: reuse them
+      for (ByteBuffer b : runCopies.remove(left)) {
+        if (b != null) {
+          buffers.add(b);
+        }
+      }
+    }
     boolean last;
     synchronized (this) {
       done++;
