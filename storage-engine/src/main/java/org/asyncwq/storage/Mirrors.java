@@ -82,13 +82,27 @@ final class Mirrors implements PageDevice, AutoCloseable {
   }
 
   CompletableFuture<ByteBuffer> read(long block, List<Checksum> expected) {
+    CompletableFuture<ByteBuffer> outside = outsideDataArea(block, expected.size());
+    return outside != null ? outside : volume.read(block, expected);
+  }
+
+  /**
+   * {@link #read(long, List)} with the healthy path on the calling thread ({@link
+   * MirroredVolume#readOnCaller}): for a caller that waits for the bytes anyway.
+   */
+  CompletableFuture<ByteBuffer> readOnCaller(long block, List<Checksum> expected) {
+    CompletableFuture<ByteBuffer> outside = outsideDataArea(block, expected.size());
+    return outside != null ? outside : volume.readOnCaller(block, expected);
+  }
+
+  private CompletableFuture<ByteBuffer> outsideDataArea(long block, int blocks) {
     long end = devices.get(0).blockCount();
-    if (block < Superblock.SLOTS || block > end - expected.size()) {
+    if (block < Superblock.SLOTS || block > end - blocks) {
       return CompletableFuture.failedFuture(new CorruptStoreException("metadata references blocks "
-          + block + "+" + expected.size() + ", outside the data area [" + Superblock.SLOTS + ", "
+          + block + "+" + blocks + ", outside the data area [" + Superblock.SLOTS + ", "
           + end + ") (damaged metadata)"));
     }
-    return volume.read(block, expected);
+    return null;
   }
 
   @Override

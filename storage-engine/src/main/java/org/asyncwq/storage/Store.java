@@ -368,6 +368,11 @@ public final class Store implements AutoCloseable {
     return mirrors;
   }
 
+  /** The cache of verified tree pages gets go through, for tests of this package. */
+  org.asyncwq.storage.tree.PageCache pageCache() {
+    return reader.pages();
+  }
+
   /** The newest durable commit's superblock. */
   Superblock committedSuperblock() {
     return committer.committed();

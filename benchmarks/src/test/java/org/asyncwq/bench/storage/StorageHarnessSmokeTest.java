@@ -17,8 +17,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * CI's check that the storage benchmarks run: one short iteration of the smallest put, get and
- * scrub rows for every contender, in this JVM, on files under target/; and the streaming probe's
+ * CI's check that the storage benchmarks run: one short iteration of the smallest put, get, cold
+ * get and scrub rows for every contender, in this JVM, on files under target/; and the streaming probe's
  * figures parsed. It asserts that scores came back and nothing was left on disk, never what they
  * are.
  */
@@ -74,6 +74,19 @@ class StorageHarnessSmokeTest {
         once(StorageScrubBenchmark.class.getName() + ".scrub", "objects", "4");
     assertThat(scrub).hasSize(3);
     assertThat(scrub).allSatisfy(r -> assertThat(r.getPrimaryResult().getScore()).isPositive());
+  }
+
+  @Test
+  void coldGetRowScoresForTheStoreOnDirectReadsAndRawDirectReadsAndLeavesNoFiles()
+      throws Exception {
+    Collection<RunResult> cold =
+        once(StorageColdGetBenchmark.class.getName() + ".oneReader", "size", "65536",
+            "objects", "4");
+    assertThat(cold).hasSize(2);
+    assertThat(cold).allSatisfy(r -> assertThat(r.getPrimaryResult().getScore()).isPositive());
+    try (Stream<Path> left = Files.list(Path.of("target/storage-smoke"))) {
+      assertThat(left).isEmpty();
+    }
   }
 
   @Test

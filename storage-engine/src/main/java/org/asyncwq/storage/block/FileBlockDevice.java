@@ -33,11 +33,47 @@ public final class FileBlockDevice implements BlockDevice {
   private final Path file;
   private final FileChannel channel;
   private final long blockCount;
+  /** Reads, when {@link #openDirectReads} opened the device; null otherwise. */
+  private final DirectReads direct;
 
   private FileBlockDevice(Path file, FileChannel channel, long blockCount) {
+    this(file, channel, blockCount, null);
+  }
+
+  private FileBlockDevice(Path file, FileChannel channel, long blockCount, DirectReads direct) {
     this.file = file;
     this.channel = channel;
     this.blockCount = blockCount;
+    this.direct = direct;
+  }
+
+  /**
+   * Opens an existing file as {@link #open(Path)} does, but reads it with direct IO ({@code
+   * O_DIRECT}, through the JDK's {@code com.sun.nio.file.ExtendedOpenOption.DIRECT}): reads bypass
+   * the page cache, so every read goes to the disk (cold reads), and the device's data does not
+   * crowd other files out of the cache. Writes and flushes stay buffered; a direct read of a block
+   * written through the cache sees the written bytes (the kernel writes dirty cached pages of the
+   * range back before a direct read). Each read goes through a buffer aligned to the file system's
+   * block size (one of up to 1 MiB per reading thread, kept for reuse) and is copied to the
+   * caller's buffer. A store opens on such devices with {@code Store.open(List)}.
+   *
+   * @throws UnsupportedOperationException if the JDK offers no direct IO, or the file system's
+   *     alignment is larger than a block; the message says which
+   * @throws IOException if the file cannot be opened with direct IO (tmpfs, for one, refuses it)
+   */
+  public static FileBlockDevice openDirectReads(Path file) throws IOException {
+    FileBlockDevice d = open(file);
+    try {
+      return new FileBlockDevice(file, d.channel, d.blockCount, DirectReads.open(file));
+    } catch (IOException | RuntimeException e) {
+      d.close();
+      throw e;
+    }
+  }
+
+  /** Whether reads bypass the page cache ({@link #openDirectReads}). */
+  public boolean directReads() {
+    return direct != null;
   }
 
   /**
@@ -160,6 +196,10 @@ public final class FileBlockDevice implements BlockDevice {
   public void read(long firstBlock, ByteBuffer dst) throws IOException {
     BlockRange.check("read of " + file, firstBlock, dst, blockCount);
     long pos = firstBlock * BLOCK_SIZE;
+    if (direct != null) {
+      direct.read(pos, dst);
+      return;
+    }
     while (dst.hasRemaining()) {
       int n = channel.read(dst, pos);
       if (n < 0) {
@@ -185,11 +225,18 @@ public final class FileBlockDevice implements BlockDevice {
 
   @Override
   public void close() throws IOException {
-    channel.close();
+    try {
+      channel.close();
+    } finally {
+      if (direct != null) {
+        direct.close();
+      }
+    }
   }
 
   @Override
   public String toString() {
-    return "FileBlockDevice[" + file + ", " + blockCount + " blocks]";
+    return "FileBlockDevice[" + file + ", " + blockCount + " blocks"
+        + (direct != null ? ", direct reads]" : "]");
   }
 }

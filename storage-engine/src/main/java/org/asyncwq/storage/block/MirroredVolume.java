@@ -26,7 +26,9 @@ import org.apache.logging.log4j.Logger;
  * write each, concurrently; the future completes on {@code endio-write}. A read is one positional
  * read of one mirror on {@code submit}, verified block by block on {@code endio}; a bad block is
  * handed to {@code endio-repair}, which reads the other mirrors in turn, verifies, and rewrites
- * every bad copy it tried. No work waits for another work of its own queue (seeds 002 and 003).
+ * every bad copy it tried. {@link #readOnCaller} does the healthy read and its verification on the
+ * caller's thread instead (a positional read completes on its caller), and queues only repairs. No
+ * work waits for another work of its own queue (seeds 002 and 003).
  *
  * <p><b>Buffers.</b> {@link #write} does not copy the caller's buffer: its bytes must not change
  * until the future completes (the buffer is the stable page). Its position is not moved. {@link
@@ -153,22 +155,30 @@ public final class MirroredVolume implements AutoCloseable {
    */
   public CompletableFuture<ByteBuffer> read(long firstBlock, List<Checksum> expected,
       int firstMirror) {
-    Objects.requireNonNull(expected, "expected");
-    if (expected.isEmpty()) {
-      throw new IllegalArgumentException("read: expected holds no checksums; give one per block");
-    }
-    for (int i = 0; i < expected.size(); i++) {
-      if (expected.get(i) == null) {
-        throw new NullPointerException("read: expected checksum " + i + " is null");
-      }
-    }
-    BlockRange.checkBlocks("read", firstBlock, expected.size(), blockCount);
+    List<Checksum> sums = checkRead(firstBlock, expected);
     checkMirror("read", firstMirror);
-    List<Checksum> sums = List.copyOf(expected);
     Mirror first = firstHealthyFrom(firstMirror);
     return track(() -> first == null
         ? noHealthyMirror("read")
         : new ReadOperation(this, firstBlock, sums, first).start());
+  }
+
+  /**
+   * {@link #read(long, List)} with the healthy path on the calling thread: one positional read of
+   * one mirror (chosen round-robin) and the verification of every block, so a read whose blocks all
+   * verify is complete when this returns, with no queue hop. A bad or unreadable block is repaired
+   * exactly as {@link #read} repairs it, on {@code endio-repair}, and the future completes there;
+   * {@link UncorrectableDataException} when a block has no good copy. Only verified bytes are ever
+   * returned. For a caller that waits for the bytes anyway (a store's get); a caller whose
+   * interrupt flag is set gets the queued {@link #read} instead, since an interrupt during channel
+   * IO would close the device's channel.
+   */
+  public CompletableFuture<ByteBuffer> readOnCaller(long firstBlock, List<Checksum> expected) {
+    List<Checksum> sums = checkRead(firstBlock, expected);
+    Mirror first = firstHealthyFrom(Math.floorMod(roundRobin.getAndIncrement(), mirrors()));
+    return track(() -> first == null
+        ? noHealthyMirror("read")
+        : new ReadOperation(this, firstBlock, sums, first).startOnCaller());
   }
 
   /** Flushes every healthy mirror; fails only if no mirror flushed. */
@@ -336,6 +346,21 @@ public final class MirroredVolume implements AutoCloseable {
         notifyAll();
       }
     }
+  }
+
+  /** The checks every read makes before it starts; a copy of {@code expected}. */
+  private List<Checksum> checkRead(long firstBlock, List<Checksum> expected) {
+    Objects.requireNonNull(expected, "expected");
+    if (expected.isEmpty()) {
+      throw new IllegalArgumentException("read: expected holds no checksums; give one per block");
+    }
+    for (int i = 0; i < expected.size(); i++) {
+      if (expected.get(i) == null) {
+        throw new NullPointerException("read: expected checksum " + i + " is null");
+      }
+    }
+    BlockRange.checkBlocks("read", firstBlock, expected.size(), blockCount);
+    return List.copyOf(expected);
   }
 
   private <T> CompletableFuture<T> noHealthyMirror(String op) {

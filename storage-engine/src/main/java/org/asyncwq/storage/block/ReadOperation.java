@@ -16,6 +16,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * reads the other mirrors in turn from the failed one, verifies, copies the first good copy into
  * the result and rewrites every bad copy it tried.
  *
+ * <p><b>On the caller.</b> {@link #startOnCaller} (for {@link MirroredVolume#readOnCaller}) does
+ * the healthy path's read and verification on the calling thread instead: a positional read
+ * completes on the thread that issued it (unlike a kernel bio, whose completion arrives on an
+ * interrupt), so queueing it to {@code submit} and its verification to {@code endio} only adds two
+ * thread hand-offs and a wake-up of the caller. Only a read that goes wrong hands work to a queue:
+ * each bad or unreadable block goes to {@code endio-repair} exactly as above, and the future
+ * completes there. A caller whose interrupt flag is set takes the queued path, because an
+ * interrupted thread doing channel IO would close the device's channel for every user.
+ *
  * <p><b>Seed 003.</b> The endio step never waits for a repair: it queues the repair and returns,
  * and the repair's reads and rewrites run on endio-repair, never on endio. btrfs' direct-IO repair
  * hung when the repair read's completion was queued on the end-IO queue whose worker was blocked
@@ -56,19 +65,50 @@ final class ReadOperation {
     return result;
   }
 
-  /** On submit: the read of the whole range from the first mirror. */
-  private void readFirst() {
-    IOException failure = null;
+  /**
+   * Reads and verifies on the calling thread; when every block verifies, the future is complete
+   * on return. Bad blocks are repaired on endio-repair as {@link #start} does.
+   */
+  CompletableFuture<ByteBuffer> startOnCaller() {
+    if (Thread.currentThread().isInterrupted()) {
+      return start();
+    }
+    try {
+      IOException failure = readFirstMirror();
+      if (failure != null) {
+        readEnded(failure);
+      } else {
+        verify(0, blocks);
+      }
+    } catch (RuntimeException | Error e) {
+      result.completeExceptionally(e);
+      if (e instanceof Error) {
+        throw e;
+      }
+    }
+    return result;
+  }
+
+  /** The read of the whole range from the first mirror: its failure, or null. */
+  private IOException readFirstMirror() {
     try {
       first.device.read(firstBlock, data.duplicate());
+      return null;
     } catch (IOException e) {
-      failure = e;
+      return e;
     }
-    IOException f = failure;
+  }
+
+  /** On submit: the read of the whole range from the first mirror. */
+  private void readFirst() {
+    IOException f = readFirstMirror();
     Step.queue(volume.endio, result, () -> readEnded(f));
   }
 
-  /** On endio: the first read ended; verify it in pieces, or repair every block if it failed. */
+  /**
+   * On endio (on the caller for {@link #startOnCaller} when the read failed): the first read ended;
+   * verify it in pieces, or repair every block if it failed.
+   */
   private void readEnded(IOException failure) {
     if (failure != null) {
       first.readError();
@@ -92,7 +132,10 @@ final class ReadOperation {
     verify(0, Math.min(blocks, pieceBlocks)); // the first piece on this endio thread
   }
 
-  /** On endio: verify blocks [from, to); queue a repair for each bad one, never wait for it. */
+  /**
+   * On endio (or the caller): verify blocks [from, to); queue a repair for each bad one, never wait
+   * for it.
+   */
   private void verify(int from, int to) {
     for (int i = from; i < to; i++) {
       if (!expected.get(i).matches(data, i * BLOCK_SIZE, BLOCK_SIZE)) {

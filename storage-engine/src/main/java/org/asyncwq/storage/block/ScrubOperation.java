@@ -13,18 +13,30 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * One {@link MirroredVolume#scrub}: for each block, read every healthy mirror's copy (on {@code
- * submit}), verify them (on {@code endio}), and rewrite the bad copies from a good one (on {@code
- * endio-repair}). A window of blocks is in flight at once; each finished block starts the next, so
- * a scrub of any size holds a bounded amount of memory and never floods the queues.
+ * One {@link MirroredVolume#scrub}: the blocks are taken in runs (references to consecutive blocks,
+ * up to {@link #RUN_BLOCKS} of them); each healthy mirror's copy of a run is read with one
+ * positional read and verified block by block on the {@code submit} thread that read it, every
+ * mirror of a run in parallel; the bad copies of a block with a good copy are rewritten from it on
+ * {@code endio-repair}. A run whose read fails on a mirror is read again there block by block, so
+ * only the blocks that cannot be read count as read errors. A window of runs is in flight at once;
+ * each finished run starts the next, so a scrub of any size holds a bounded amount of memory
+ * ({@code RUNS_IN_FLIGHT * RUN_BLOCKS} blocks per mirror, in reused direct buffers) and never
+ * floods the queues.
  */
 final class ScrubOperation {
   private static final Logger log = LogManager.getLogger(ScrubOperation.class);
-  private static final int WINDOW = 32;
+  /** The most blocks one read covers: 1 MiB. */
+  static final int RUN_BLOCKS = 256;
+  private static final int RUNS_IN_FLIGHT = 4;
+  private static final byte GOOD = 0;
+  private static final byte CSUM = 1;
+  private static final byte UNREADABLE = 2;
 
   private final MirroredVolume volume;
   private final List<BlockRef> refs;
   private final ScrubListener listener;
+  /** Runs as [first index, end index) into refs, each of consecutive blocks. */
+  private final List<int[]> runs = new ArrayList<>();
   private final AtomicInteger next = new AtomicInteger();
   private final AtomicLong csumErrors = new AtomicLong();
   private final AtomicLong readErrors = new AtomicLong();
@@ -41,6 +53,16 @@ final class ScrubOperation {
   private final java.util.BitSet finished;
   private int below;
   private final long[] prefix = new long[4];
+  /**
+   * Read buffers of one run on one mirror, direct (a positional read fills them with no copy
+   * through a temporary buffer), reused: a run's buffers come back when its last block is done, so
+   * the scrub holds at most {@code RUNS_IN_FLIGHT} runs' worth per mirror.
+   */
+  /** Each run in flight's buffers, by its count of unfinished blocks. */
+  private final java.util.Map<AtomicInteger, ByteBuffer[]> runCopies =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> buffers =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   final CompletableFuture<ScrubReport> result = new CompletableFuture<>();
 
   ScrubOperation(MirroredVolume volume, List<BlockRef> refs, ScrubListener listener) {
@@ -49,6 +71,14 @@ final class ScrubOperation {
     this.listener = listener;
     this.counts = new byte[4][refs.size()];
     this.finished = new java.util.BitSet(refs.size());
+    int from = 0;
+    for (int i = 1; i <= refs.size(); i++) {
+      if (i == refs.size() || i - from == RUN_BLOCKS
+          || refs.get(i).block() != refs.get(i - 1).block() + 1) {
+        runs.add(new int[] {from, i});
+        from = i;
+      }
+    }
   }
 
   CompletableFuture<ScrubReport> start() {
@@ -57,79 +87,133 @@ final class ScrubOperation {
       result.complete(new ScrubReport(0, 0, 0, 0, 0));
       return result;
     }
-    for (int i = 0; i < Math.min(WINDOW, refs.size()); i++) {
+    for (int i = 0; i < Math.min(RUNS_IN_FLIGHT, runs.size()); i++) {
       startNext();
     }
     return result;
   }
 
   private void startNext() {
-    int i = next.getAndIncrement();
-    if (i < refs.size()) {
-      Step.queue(volume.submit, result, () -> readCopies(i, refs.get(i)));
+    int r = next.getAndIncrement();
+    if (r >= runs.size()) {
+      return;
     }
-  }
-
-  /** On submit: every healthy mirror's copy of one block. */
-  private void readCopies(int index, BlockRef ref) {
+    int[] run = runs.get(r);
     List<Mirror> mirrors = volume.healthyMirrors();
-    List<ByteBuffer> copies = new ArrayList<>(mirrors.size());
-    for (Mirror m : mirrors) {
-      ByteBuffer copy = ByteBuffer.allocate(BLOCK_SIZE);
-      try {
-        m.device.read(ref.block(), copy);
-      } catch (IOException e) {
-        copy = null;
-      }
-      copies.add(copy);
+    byte[][] state = new byte[mirrors.size()][];
+    ByteBuffer[] copies = new ByteBuffer[mirrors.size()];
+    if (mirrors.isEmpty()) { // every mirror went faulty meanwhile: nothing left to read
+      classify(run, mirrors, state, copies);
+      return;
     }
-    Step.queue(volume.endio, result, () -> verify(index, ref, mirrors, copies));
-  }
-
-  /** On endio: classify each copy; hand bad ones with a good copy to endio-repair. */
-  private void verify(int index, BlockRef ref, List<Mirror> mirrors, List<ByteBuffer> copies) {
-    List<Mirror> bad = new ArrayList<>();
-    ByteBuffer good = null;
-    int csum = 0;
-    int read = 0;
+    AtomicInteger pending = new AtomicInteger(mirrors.size());
     for (int k = 0; k < mirrors.size(); k++) {
-      Mirror m = mirrors.get(k);
-      ByteBuffer copy = copies.get(k);
-      if (copy == null) {
-        m.readError();
-        readErrors.incrementAndGet();
-        read++;
-        bad.add(m);
-      } else if (!ref.checksum().matches(copy, 0, BLOCK_SIZE)) {
-        m.corruptionError();
-        csumErrors.incrementAndGet();
-        csum++;
-        bad.add(m);
-      } else if (good == null) {
-        good = copy;
-      }
-    }
-    int csumErrs = csum;
-    int readErrs = read;
-    if (bad.isEmpty()) {
-      blockDone(index, 0, 0, 0, 0);
-    } else if (good == null) {
-      uncorrectable.addAndGet(bad.size());
-      volume.countUncorrectable(bad.size());
-      log.warn("scrub: block {} has no good copy on any of {} mirrors", ref.block(), bad.size());
-      blockDone(index, csumErrs, readErrs, 0, bad.size());
-    } else {
-      ByteBuffer source = good;
-      Step.queue(volume.endioRepair, result, () -> {
-        long fixed = volume.rewrite(ref.block(), source, bad);
-        corrected.addAndGet(fixed);
-        uncorrectable.addAndGet(bad.size() - fixed);
-        blockDone(index, csumErrs, readErrs, (int) fixed, (int) (bad.size() - fixed));
+      int mirror = k;
+      Step.queue(volume.submit, result, () -> {
+        readAndVerify(run, mirrors.get(mirror), mirror, state, copies);
+        if (pending.decrementAndGet() == 0) {
+          classify(run, mirrors, state, copies);
+        }
       });
     }
   }
 
-  private void blockDone(int index, int csum, int read, int fixed, int unfixed) {
+  /** On submit: one mirror's copy of a run, read in one piece (block by block if that fails). */
+  private void readAndVerify(int[] run, Mirror m, int mirror, byte[][] state,
+      ByteBuffer[] copies) {
+    int from = run[0];
+    int blocks = run[1] - from;
+    long firstBlock = refs.get(from).block();
+    ByteBuffer pooled = buffers.poll();
+    ByteBuffer copy = (pooled != null ? pooled
+        : ByteBuffer.allocateDirect(RUN_BLOCKS * BLOCK_SIZE)).clear().limit(blocks * BLOCK_SIZE);
+    byte[] st = new byte[blocks];
+    try {
+      m.device.read(firstBlock, copy.duplicate());
+    } catch (IOException e) {
+      for (int i = 0; i < blocks; i++) {
+        try {
+          m.device.read(firstBlock + i,
+              copy.duplicate().position(i * BLOCK_SIZE).limit((i + 1) * BLOCK_SIZE));
+        } catch (IOException one) {
+          st[i] = UNREADABLE;
+        }
+      }
+    }
+    for (int i = 0; i < blocks; i++) {
+      if (st[i] == GOOD && !refs.get(from + i).checksum().matches(copy, i * BLOCK_SIZE,
+          BLOCK_SIZE)) {
+        st[i] = CSUM;
+      }
+    }
+    state[mirror] = st;
+    copies[mirror] = copy;
+  }
+
+  /**
+   * On the submit thread that finished a run's last read: count each block's bad copies and hand
+   * those with a good copy to endio-repair.
+   */
+  private void classify(int[] run, List<Mirror> mirrors, byte[][] state, ByteBuffer[] copies) {
+    AtomicInteger left = new AtomicInteger(run[1] - run[0]);
+    runCopies.put(left, copies);
+    for (int i = 0; i < run[1] - run[0]; i++) {
+      int index = run[0] + i;
+      BlockRef ref = refs.get(index);
+      List<Mirror> bad = new ArrayList<>();
+      ByteBuffer good = null;
+      int csum = 0;
+      int read = 0;
+      for (int k = 0; k < mirrors.size(); k++) {
+        Mirror m = mirrors.get(k);
+        byte st = state[k][i];
+        if (st == UNREADABLE) {
+          m.readError();
+          readErrors.incrementAndGet();
+          read++;
+          bad.add(m);
+        } else if (st == CSUM) {
+          m.corruptionError();
+          csumErrors.incrementAndGet();
+          csum++;
+          bad.add(m);
+        } else if (good == null) {
+          good = copies[k].duplicate().position(i * BLOCK_SIZE).limit((i + 1) * BLOCK_SIZE)
+              .slice();
+        }
+      }
+      int csumErrs = csum;
+      int readErrs = read;
+      if (bad.isEmpty()) {
+        blockDone(left, index, 0, 0, 0, 0);
+      } else if (good == null) {
+        uncorrectable.addAndGet(bad.size());
+        volume.countUncorrectable(bad.size());
+        log.warn("scrub: block {} has no good copy on any of {} mirrors", ref.block(), bad.size());
+        blockDone(left, index, csumErrs, readErrs, 0, bad.size());
+      } else {
+        ByteBuffer source = good;
+        Step.queue(volume.endioRepair, result, () -> {
+          long fixed = volume.rewrite(ref.block(), source, bad);
+          corrected.addAndGet(fixed);
+          uncorrectable.addAndGet(bad.size() - fixed);
+          blockDone(left, index, csumErrs, readErrs, (int) fixed, (int) (bad.size() - fixed));
+        });
+      }
+    }
+  }
+
+  /** A block is finished; {@code left} counts its run's unfinished blocks. */
+  private void blockDone(AtomicInteger left, int index, int csum, int read, int fixed,
+      int unfixed) {
+    boolean runDone = left.decrementAndGet() == 0;
+    if (runDone) { // every repair of the run has rewritten from its copies: reuse them
+      for (ByteBuffer b : runCopies.remove(left)) {
+        if (b != null) {
+          buffers.add(b);
+        }
+      }
+    }
     boolean last;
     synchronized (this) {
       done++;
@@ -145,7 +229,7 @@ final class ScrubOperation {
     if (last) {
       result.complete(new ScrubReport(refs.size(), csumErrors.get(), readErrors.get(),
           corrected.get(), uncorrectable.get()));
-    } else {
+    } else if (runDone) {
       startNext();
     }
   }

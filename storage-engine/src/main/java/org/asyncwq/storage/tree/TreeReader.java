@@ -14,12 +14,27 @@ public final class TreeReader {
   private final PageDevice dev;
   private final PageKind kind;
   private final long owner;
+  private final PageCache cache;
 
   /** Reads trees of {@code kind}; {@code owner} negative accepts any owner. */
   public TreeReader(PageDevice dev, PageKind kind, long owner) {
+    this(dev, kind, owner, null);
+  }
+
+  /**
+   * Reads trees of {@code kind}, lookups and scans through {@code cache} (null: none); walks
+   * always read the device.
+   */
+  public TreeReader(PageDevice dev, PageKind kind, long owner, PageCache cache) {
     this.dev = dev;
     this.kind = kind;
     this.owner = owner;
+    this.cache = cache;
+  }
+
+  /** A page for a lookup or scan: from the cache when there is one. */
+  private Node page(BlockPointer at) throws IOException {
+    return cache == null ? load(dev, at, kind, owner) : cache.load(dev, at, kind, owner);
   }
 
   /** Receives leaf entries in key order; returns false to stop. */
@@ -44,9 +59,9 @@ public final class TreeReader {
     if (root == null) {
       return null;
     }
-    Node n = load(dev, root, kind, owner);
+    Node n = page(root);
     while (!n.isLeaf()) {
-      n = load(dev, n.ptrs.get(n.childIndex(key)), kind, owner);
+      n = page(n.ptrs.get(n.childIndex(key)));
     }
     int i = n.search(key);
     return i >= 0 ? n.values.get(i) : null;
@@ -59,7 +74,7 @@ public final class TreeReader {
   public void scan(BlockPointer root, byte[] from, boolean floor, EntryVisitor v)
       throws IOException {
     if (root != null) {
-      scan(load(dev, root, kind, owner), from, floor, v, new boolean[] {false});
+      scan(page(root), from, floor, v, new boolean[] {false});
     }
   }
 
@@ -85,7 +100,7 @@ public final class TreeReader {
     }
     int first = from == null || started[0] ? 0 : n.childIndex(from);
     for (int i = first; i < n.count(); i++) {
-      if (!scan(load(dev, n.ptrs.get(i), kind, owner), from, floor, v, started)) {
+      if (!scan(page(n.ptrs.get(i)), from, floor, v, started)) {
         return false;
       }
     }

@@ -1,0 +1,130 @@
+package org.asyncwq.storage.block;
+
+import static org.asyncwq.storage.block.BlockDevice.BLOCK_SIZE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 13: {@link MirroredVolume#readOnCaller} reads and verifies a healthy range on the calling
+ * thread (complete on return, no queue work), and repairs exactly as {@code read} does otherwise.
+ */
+@Timeout(60)
+class ReadOnCallerTest {
+  @TempDir Path dir;
+
+  private static long completed(StorageQueues q, String name) {
+    return q.stats().get(name).normal().queue().completed();
+  }
+
+  @Test
+  void aHealthyReadIsCompleteOnReturnAndQueuesNoWork() throws Exception {
+    List<FaultyBlockDevice> m = Fixtures.faultyMirrors(2, 64);
+    try (StorageQueues q = StorageQueues.create();
+         MirroredVolume v = MirroredVolume.builder(Fixtures.devices(m)).queues(q).build()) {
+      ByteBuffer data = Fixtures.data(32, 5);
+      List<Checksum> sums = v.write(0, data).join();
+      long submit = completed(q, StorageQueues.SUBMIT);
+      long endio = completed(q, StorageQueues.ENDIO);
+
+      for (int i = 0; i < 4; i++) { // round-robin: both mirrors
+        CompletableFuture<ByteBuffer> f = v.readOnCaller(0, sums);
+        assertThat(f).isDone();
+        assertThat(f.join()).isEqualTo(data);
+      }
+
+      assertThat(completed(q, StorageQueues.SUBMIT)).isEqualTo(submit);
+      assertThat(completed(q, StorageQueues.ENDIO)).isEqualTo(endio);
+      assertThat(m.get(0).reads(0)).isEqualTo(2);
+      assertThat(m.get(1).reads(0)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void badCopiesOnBothMirrorsInOneRangeAreRepairedOnEndioRepairAndOnlyVerifiedBytesReturned()
+      throws Exception {
+    List<FaultyBlockDevice> m = Fixtures.faultyMirrors(2, 64);
+    try (StorageQueues q = StorageQueues.create();
+         MirroredVolume v = MirroredVolume.builder(Fixtures.devices(m)).queues(q).build()) {
+      ByteBuffer data = Fixtures.data(16, 9);
+      List<Checksum> sums = v.write(0, data).join();
+      m.get(0).corrupt(3, 100);
+      m.get(1).corrupt(3, 100); // block 3 has no good copy
+      m.get(0).corrupt(7, 5);   // block 7 bad on mirror 0 only
+      m.get(1).corrupt(9, 5);   // block 9 bad on mirror 1 only
+      for (int i = 0; i < 2; i++) {
+        assertThatThrownBy(() -> v.readOnCaller(0, sums).get(30, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(UncorrectableDataException.class).hasMessageContaining("block 3");
+      }
+      // the copies that could be repaired were, whichever mirror each read started on
+      assertThat(v.readOnCaller(4, sums.subList(4, 16)).get(30, TimeUnit.SECONDS))
+          .isEqualTo(data.duplicate().position(4 * BLOCK_SIZE).slice());
+      assertThat(v.stats().corrected()).isEqualTo(2);
+      assertThat(completed(q, StorageQueues.ENDIO_REPAIR)).isPositive();
+      assertThat(v.stats().uncorrectable()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void anUnreadableRangeIsReadFromTheOtherMirror() throws Exception {
+    List<FaultyBlockDevice> m = Fixtures.faultyMirrors(2, 16);
+    try (MirroredVolume v = MirroredVolume.builder(Fixtures.devices(m)).build()) {
+      ByteBuffer data = Fixtures.data(4, 2);
+      List<Checksum> sums = v.write(0, data).join();
+      m.get(0).failReads(2);
+      for (int i = 0; i < 2; i++) { // one read starts on each mirror
+        assertThat(v.readOnCaller(0, sums).get(30, TimeUnit.SECONDS)).isEqualTo(data);
+      }
+      assertThat(v.deviceStats().get(0).readErrors()).isEqualTo(1);
+      assertThat(v.deviceStats().get(1).readErrors()).isZero();
+    }
+  }
+
+  @Test
+  void anInterruptedCallerReadsThroughTheQueuesAndKeepsTheChannelOpen() throws Exception {
+    BlockDevice a = FileBlockDevice.create(dir.resolve("a"), 16);
+    BlockDevice b = FileBlockDevice.create(dir.resolve("b"), 16);
+    try (StorageQueues q = StorageQueues.create();
+         MirroredVolume v = MirroredVolume.builder(List.of(a, b)).queues(q).build()) {
+      ByteBuffer data = Fixtures.data(4, 3);
+      List<Checksum> sums = v.write(0, data).join();
+      long submit = completed(q, StorageQueues.SUBMIT);
+      CompletableFuture<ByteBuffer> f;
+      Thread.currentThread().interrupt();
+      try {
+        f = v.readOnCaller(0, sums);
+        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+      } finally {
+        Thread.interrupted();
+      }
+      assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(data);
+      assertThat(completed(q, StorageQueues.SUBMIT)).isGreaterThan(submit);
+      for (int i = 0; i < 2; i++) { // both channels still open: every later read succeeds
+        assertThat(v.readOnCaller(0, sums).join()).isEqualTo(data);
+      }
+      assertThat(v.deviceStats()).allSatisfy(s -> assertThat(s.readErrors()).isZero());
+    }
+  }
+
+  @Test
+  void badInputIsRefusedBeforeAnyRead() throws Exception {
+    List<FaultyBlockDevice> m = Fixtures.faultyMirrors(2, 8);
+    try (MirroredVolume v = MirroredVolume.builder(Fixtures.devices(m)).build()) {
+      List<Checksum> sums = v.write(0, Fixtures.data(1, 1)).join();
+      assertThatThrownBy(() -> v.readOnCaller(0, List.of()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no checksums");
+      assertThatThrownBy(() -> v.readOnCaller(8, sums))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThat(m.get(0).reads(0) + m.get(1).reads(0)).isZero();
+    }
+  }
+}
