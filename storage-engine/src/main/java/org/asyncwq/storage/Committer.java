@@ -275,7 +275,8 @@ final class Committer implements AutoCloseable {
         c.txn.commit();
       }
       space.committed(gen);
-      height = new CowTree(mirrors, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, root).height();
+      // The tree just written holds its root in memory: no read of the page it wrote.
+      height = dir.height();
     } catch (IOException | RuntimeException e) {
       log.error("bookkeeping after durable commit {} failed; the store takes no more changes",
           gen, e);
