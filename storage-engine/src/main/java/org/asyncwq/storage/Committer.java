@@ -238,7 +238,11 @@ final class Committer implements AutoCloseable {
     };
     List<CompletableFuture<?>> writes = new ArrayList<>();
     BlockPointer root;
+    // The changed tree's root is in memory now; write() lets go of it, and asking afterwards
+    // would read back the page just written before the puts are acknowledged.
+    int newHeight;
     try {
+      newHeight = batch.isEmpty() ? height : dir.height();
       root = dir.write(alloc, gen, writes);
       for (CompletableFuture<?> f : writes) {
         Mirrors.join(f);
@@ -275,12 +279,11 @@ final class Committer implements AutoCloseable {
         c.txn.commit();
       }
       space.committed(gen);
-      // The tree just written holds its root in memory: no read of the page it wrote.
-      height = dir.height();
-    } catch (IOException | RuntimeException e) {
+      height = newHeight;
+    } catch (RuntimeException e) {
       log.error("bookkeeping after durable commit {} failed; the store takes no more changes",
           gen, e);
-      broken = e instanceof IOException io ? io : new IOException(e);
+      broken = new IOException(e);
     }
     return gen;
   }
