@@ -55,6 +55,7 @@ final class Committer implements AutoCloseable {
   }
 
   private final Mirrors mirrors;
+  private final CommitPages pages;
   private final AllocationGroups space;
   private final AtomicLong nextObjectId;
   private final Object queueLock = new Object();
@@ -71,6 +72,7 @@ final class Committer implements AutoCloseable {
 
   Committer(Mirrors mirrors, AllocationGroups space, Superblock committed, int height) {
     this.mirrors = mirrors;
+    this.pages = new CommitPages(mirrors);
     this.space = space;
     this.committed = committed;
     this.height = height;
@@ -181,7 +183,14 @@ final class Committer implements AutoCloseable {
       }
       commitLock.lock();
       try {
-        long gen = commit(batch);
+        long gen;
+        try {
+          gen = commit(batch);
+        } catch (Throwable t) {
+          pages.forget();
+          throw t;
+        }
+        pages.committed();
         batch.forEach(c -> c.done.complete(gen));
         waiters.forEach(f -> f.complete(gen));
       } catch (Throwable t) {
@@ -201,7 +210,7 @@ final class Committer implements AutoCloseable {
     checkUsable();
     Superblock sb = committed;
     long gen = sb.generation() + 1;
-    CowTree dir = new CowTree(mirrors, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, sb.directory());
+    CowTree dir = new CowTree(pages, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, sb.directory());
     List<Extent> deferred = new ArrayList<>();
     List<Extent> immediate = new ArrayList<>();
     StoreWalker walker = new StoreWalker(mirrors);
