@@ -66,6 +66,10 @@ final class Committer implements AutoCloseable {
   private final AtomicLong commits = new AtomicLong();
   private final Thread thread;
   private boolean closed;
+  /** Puts between their start and their {@link #submitWritten}; guarded by queueLock. */
+  private int writing;
+  /** How long the last commit took, in nanoseconds; the commit thread's own. */
+  private long lastCommitNanos;
   private volatile Superblock committed;
   private volatile int height;
   private volatile IOException broken;
@@ -122,6 +126,29 @@ final class Committer implements AutoCloseable {
     return c.done;
   }
 
+  /** A put starts writing: a commit waits a little for it (see {@link #loop}). */
+  void startWriting() {
+    synchronized (queueLock) {
+      writing++;
+    }
+  }
+
+  /** A put {@link #startWriting started} failed before it submitted its change. */
+  void stopWriting() {
+    synchronized (queueLock) {
+      writing--;
+      queueLock.notifyAll();
+    }
+  }
+
+  /** {@link #submit} for a put that called {@link #startWriting}. */
+  CompletableFuture<Long> submitWritten(Change c) {
+    synchronized (queueLock) {
+      writing--;
+      return submit(c);
+    }
+  }
+
   /** Asks for a commit even if no change is waiting (releases space deferred by the last one). */
   CompletableFuture<Long> forceCommit() {
     CompletableFuture<Long> f = new CompletableFuture<>();
@@ -176,6 +203,7 @@ final class Committer implements AutoCloseable {
         if (pending.isEmpty() && forced.isEmpty()) {
           return;
         }
+        awaitWriters();
         batch = new ArrayList<>(pending);
         pending.clear();
         waiters = new ArrayList<>(forced);
@@ -184,8 +212,10 @@ final class Committer implements AutoCloseable {
       commitLock.lock();
       try {
         long gen;
+        long started = System.nanoTime();
         try {
           gen = commit(batch);
+          lastCommitNanos = System.nanoTime() - started;
         } catch (Throwable t) {
           pages.forget();
           throw t;
@@ -205,6 +235,32 @@ final class Committer implements AutoCloseable {
       }
     }
   }
+
+  /**
+   * Group commit's batching, as ext4 does for fsync (jbd2's max_batch_time): while puts are still
+   * writing their data, wait for them to join this commit, at most as long as the last commit took
+   * and never over {@link #MAX_BATCH_WAIT_NANOS}. A put's own writes take about as long as a
+   * commit, so without the wait four producers share a commit about two at a time. A lone producer
+   * never waits (it is the one waiting for the commit), nor does a commit a put asked for to free
+   * space. Called holding queueLock.
+   */
+  private void awaitWriters() {
+    long deadline = System.nanoTime() + Math.min(lastCommitNanos, MAX_BATCH_WAIT_NANOS);
+    while (writing > 0 && forced.isEmpty() && !closed) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      try {
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(queueLock, left);
+      } catch (InterruptedException e) {
+        // close() interrupts only after setting closed; re-check.
+      }
+    }
+  }
+
+  /** The longest a commit waits for puts still writing. */
+  static final long MAX_BATCH_WAIT_NANOS = 10_000_000;
 
   private long commit(List<Change> batch) throws IOException {
     checkUsable();
