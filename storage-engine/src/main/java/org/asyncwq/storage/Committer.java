@@ -55,6 +55,7 @@ final class Committer implements AutoCloseable {
   }
 
   private final Mirrors mirrors;
+  private final CommitPages pages;
   private final AllocationGroups space;
   private final AtomicLong nextObjectId;
   private final Object queueLock = new Object();
@@ -65,12 +66,17 @@ final class Committer implements AutoCloseable {
   private final AtomicLong commits = new AtomicLong();
   private final Thread thread;
   private boolean closed;
+  /** Puts between their start and their {@link #submitWritten}; guarded by queueLock. */
+  private int writing;
+  /** How long the last commit took, in nanoseconds; the commit thread's own. */
+  private long lastCommitNanos;
   private volatile Superblock committed;
   private volatile int height;
   private volatile IOException broken;
 
   Committer(Mirrors mirrors, AllocationGroups space, Superblock committed, int height) {
     this.mirrors = mirrors;
+    this.pages = new CommitPages(mirrors);
     this.space = space;
     this.committed = committed;
     this.height = height;
@@ -118,6 +124,29 @@ final class Committer implements AutoCloseable {
       queueLock.notifyAll();
     }
     return c.done;
+  }
+
+  /** A put starts writing: a commit waits a little for it (see {@link #loop}). */
+  void startWriting() {
+    synchronized (queueLock) {
+      writing++;
+    }
+  }
+
+  /** A put {@link #startWriting started} failed before it submitted its change. */
+  void stopWriting() {
+    synchronized (queueLock) {
+      writing--;
+      queueLock.notifyAll();
+    }
+  }
+
+  /** {@link #submit} for a put that called {@link #startWriting}. */
+  CompletableFuture<Long> submitWritten(Change c) {
+    synchronized (queueLock) {
+      writing--;
+      return submit(c);
+    }
   }
 
   /** Asks for a commit even if no change is waiting (releases space deferred by the last one). */
@@ -174,6 +203,7 @@ final class Committer implements AutoCloseable {
         if (pending.isEmpty() && forced.isEmpty()) {
           return;
         }
+        awaitWriters();
         batch = new ArrayList<>(pending);
         pending.clear();
         waiters = new ArrayList<>(forced);
@@ -181,7 +211,16 @@ final class Committer implements AutoCloseable {
       }
       commitLock.lock();
       try {
-        long gen = commit(batch);
+        long gen;
+        long started = System.nanoTime();
+        try {
+          gen = commit(batch);
+          lastCommitNanos = System.nanoTime() - started;
+        } catch (Throwable t) {
+          pages.forget();
+          throw t;
+        }
+        pages.committed();
         batch.forEach(c -> c.done.complete(gen));
         waiters.forEach(f -> f.complete(gen));
       } catch (Throwable t) {
@@ -197,11 +236,37 @@ final class Committer implements AutoCloseable {
     }
   }
 
+  /**
+   * Group commit's batching, as ext4 does for fsync (jbd2's max_batch_time): while puts are still
+   * writing their data, wait for them to join this commit, at most as long as the last commit took
+   * and never over {@link #MAX_BATCH_WAIT_NANOS}. A put's own writes take about as long as a
+   * commit, so without the wait four producers share a commit about two at a time. A lone producer
+   * never waits (it is the one waiting for the commit), nor does a commit a put asked for to free
+   * space. Called holding queueLock.
+   */
+  private void awaitWriters() {
+    long deadline = System.nanoTime() + Math.min(lastCommitNanos, MAX_BATCH_WAIT_NANOS);
+    while (writing > 0 && forced.isEmpty() && !closed) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      try {
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(queueLock, left);
+      } catch (InterruptedException e) {
+        // close() interrupts only after setting closed; re-check.
+      }
+    }
+  }
+
+  /** The longest a commit waits for puts still writing. */
+  static final long MAX_BATCH_WAIT_NANOS = 10_000_000;
+
   private long commit(List<Change> batch) throws IOException {
     checkUsable();
     Superblock sb = committed;
     long gen = sb.generation() + 1;
-    CowTree dir = new CowTree(mirrors, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, sb.directory());
+    CowTree dir = new CowTree(pages, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, sb.directory());
     List<Extent> deferred = new ArrayList<>();
     List<Extent> immediate = new ArrayList<>();
     StoreWalker walker = new StoreWalker(mirrors);
@@ -238,7 +303,11 @@ final class Committer implements AutoCloseable {
     };
     List<CompletableFuture<?>> writes = new ArrayList<>();
     BlockPointer root;
+    // The changed tree's root is in memory now; write() lets go of it, and asking afterwards
+    // would read back the page just written before the puts are acknowledged.
+    int newHeight;
     try {
+      newHeight = batch.isEmpty() ? height : dir.height();
       root = dir.write(alloc, gen, writes);
       for (CompletableFuture<?> f : writes) {
         Mirrors.join(f);
@@ -275,11 +344,11 @@ final class Committer implements AutoCloseable {
         c.txn.commit();
       }
       space.committed(gen);
-      height = new CowTree(mirrors, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, root).height();
-    } catch (IOException | RuntimeException e) {
+      height = newHeight;
+    } catch (RuntimeException e) {
       log.error("bookkeeping after durable commit {} failed; the store takes no more changes",
           gen, e);
-      broken = e instanceof IOException io ? io : new IOException(e);
+      broken = new IOException(e);
     }
     return gen;
   }

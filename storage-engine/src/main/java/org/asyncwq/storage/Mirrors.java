@@ -125,32 +125,73 @@ final class Mirrors implements PageDevice, AutoCloseable {
 
   /**
    * Writes {@code sb} to its slot on every healthy mirror (and the replacement being resilvered),
-   * then flushes them. Fails only when no mirror took it.
+   * then flushes them. Fails only when no mirror took it. The mirrors are written and flushed at
+   * the same time (the first on the caller's thread, the others on {@code submit}), so a commit's
+   * second flush round costs one flush, not one per mirror.
    */
   void writeSuperblock(Superblock sb) throws IOException {
-    int ok = 0;
-    IOException last = null;
+    List<CompletableFuture<IOException>> others = new ArrayList<>();
+    int first = -1;
     for (int m = 0; m < devices.size(); m++) {
       if (!healthy(m)) {
         continue;
       }
-      try {
+      if (first < 0) {
+        first = m;
+      } else {
         BlockDevice d = device(m);
-        d.write(sb.slot(), sb.forMirror(m).encode());
-        d.flush();
-        ok++;
-      } catch (IOException e) {
-        log.warn("superblock write to mirror {} failed: {}", m, e.toString());
-        last = e;
+        ByteBuffer b = sb.forMirror(m).encode();
+        others.add(onSubmit(() -> writeAndFlush(d, sb.slot(), b)));
       }
     }
     BlockDevice target = resilverTarget;
-    if (target != null) {
-      target.write(sb.slot(), sb.forMirror(resilverMirror).encode());
-      target.flush();
+    CompletableFuture<IOException> resilver = target == null ? null
+        : onSubmit(() -> writeAndFlush(target, sb.slot(), sb.forMirror(resilverMirror).encode()));
+    int ok = 0;
+    IOException last = null;
+    List<IOException> results = new ArrayList<>();
+    if (first >= 0) {
+      results.add(writeAndFlush(device(first), sb.slot(), sb.forMirror(first).encode()));
+    }
+    for (CompletableFuture<IOException> f : others) {
+      results.add(join(f));
+    }
+    for (IOException e : results) {
+      if (e == null) {
+        ok++;
+      } else {
+        log.warn("superblock write to a mirror failed: {}", e.toString());
+        last = e;
+      }
+    }
+    if (resilver != null) {
+      IOException e = join(resilver);
+      if (e != null) {
+        throw e;
+      }
     }
     if (ok == 0) {
       throw new IOException("no mirror took superblock generation " + sb.generation(), last);
+    }
+  }
+
+  /** Writes one superblock copy and flushes its device; returns the failure, or null. */
+  private static IOException writeAndFlush(BlockDevice d, long slot, ByteBuffer b) {
+    try {
+      d.write(slot, b);
+      d.flush();
+      return null;
+    } catch (IOException e) {
+      return new IOException(d + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Runs {@code io} on {@code submit}, or here if the queue takes no more work. */
+  private CompletableFuture<IOException> onSubmit(java.util.function.Supplier<IOException> io) {
+    try {
+      return CompletableFuture.supplyAsync(io, queues.executor(StorageQueues.SUBMIT));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(io.get());
     }
   }
 

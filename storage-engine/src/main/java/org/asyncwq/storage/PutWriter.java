@@ -60,6 +60,7 @@ final class PutWriter {
     ArrayDeque<List<Piece>> inflight = new ArrayDeque<>();
     TreeBuilder[] built = new TreeBuilder[1];
     boolean submitted = false;
+    committer.startWriting();
     try {
       allocateWithRetry(() -> {
         txn.reserve(committer.reserveBlocks());
@@ -122,10 +123,11 @@ final class PutWriter {
           fileBlock, root);
       Committer.Change change = new Committer.Change(key, rec, txn);
       submitted = true;
-      long committedGen = Mirrors.join(committer.submit(change));
+      long committedGen = Mirrors.join(committer.submitWritten(change));
       return rec.committedAs(committedGen).info(name);
     } catch (IOException | RuntimeException | Error e) {
       if (!submitted) {
+        committer.stopWriting();
         // Only unconsumed writes are kept (a 4 GiB put must not hold a future per chunk).
         List<CompletableFuture<?>> running = new ArrayList<>();
         inflight.forEach(l -> l.forEach(p -> running.add(p.write())));

@@ -70,8 +70,10 @@ class StoreSelfHealingTest {
       m1.corrupt(root, 40);
       ScrubReport first = s.scrub((done, total) -> {}).get();
       // The scrub walks the trees through verified reads first; whichever of that read and
-      // the scrub met the bad copy repaired it: exactly one correction in all.
-      assertThat(first.corrected() + s.stats().volume().corrected()).isEqualTo(1);
+      // the scrub met the bad copy (that depends on which mirror the round-robin read picks)
+      // repaired it: exactly one copy rewritten, which the volume counts either way.
+      assertThat(s.stats().volume().corrected()).isEqualTo(1);
+      assertThat(first.corrected()).isBetween(0L, 1L);
       assertThat(first.uncorrectable()).isZero();
       assertThat(block(m1, root)).isEqualTo(block(m0, root));
       ScrubReport second = s.scrub((done, total) -> {}).get();

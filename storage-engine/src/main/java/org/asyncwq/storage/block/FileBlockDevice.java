@@ -24,7 +24,10 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>All IO is positional {@link FileChannel} IO ({@code pread}/{@code pwrite}), so concurrent reads
  * and writes of different blocks proceed in parallel without a lock. {@link #flush()} is {@code
- * FileChannel.force(true)}. {@link #create} makes a sparse file, owner-only ({@code rw-------}) on POSIX file
+ * FileChannel.force(false)} ({@code fdatasync}): it makes the written bytes durable together with
+ * the file metadata needed to read them back (block allocation), but not timestamps, which nothing
+ * reads; the file's size never changes after {@link #create}, which forces it with its metadata
+ * ({@code fsync}) before returning. {@link #create} makes a sparse file, owner-only ({@code rw-------}) on POSIX file
  * systems, and refuses any existing entry, never following a symbolic link; {@link #open} takes the size from the file, which must be a whole number of blocks.
  */
 public final class FileBlockDevice implements BlockDevice {
@@ -97,6 +100,8 @@ public final class FileBlockDevice implements BlockDevice {
     try {
       // One byte at the very end sizes the file without allocating the blocks before it.
       ch.write(ByteBuffer.allocate(1), blockCount * BLOCK_SIZE - 1);
+      // The size is the only metadata flush() leaves to the file system's own schedule.
+      ch.force(true);
     } catch (IOException | RuntimeException e) {
       ch.close();
       Files.deleteIfExists(file);
@@ -220,7 +225,9 @@ public final class FileBlockDevice implements BlockDevice {
 
   @Override
   public void flush() throws IOException {
-    channel.force(true);
+    // fdatasync: ext4 and XFS skip the journal commit an fsync makes for the modification time
+    // of an overwritten block, while still committing any allocation the written blocks need.
+    channel.force(false);
   }
 
   @Override
