@@ -124,6 +124,36 @@ final class Worklist {
     }
   }
 
+  /**
+   * The rescuer's take: as {@link #take}, but only if {@link WorkerRoster#mayRescue()} lets it, and
+   * marking the rescuer busy ({@link WorkerRoster#rescueBegins()}) under the same token hold, so
+   * that no worker takes a work past the maximum between the rescuer's look and its take.
+   */
+  Work takeForRescue(WorkerRoster roster) {
+    for (int spins = 0; ; spins++) {
+      if (isEmpty()) {
+        return null;
+      }
+      Work work;
+      lock();
+      try {
+        if (!roster.mayRescue()) {
+          return null;
+        }
+        work = popLocked();
+        if (work != null) {
+          roster.rescueBegins();
+        }
+      } finally {
+        unlock();
+      }
+      if (work != null) {
+        return work;
+      }
+      backoff(spins);
+    }
+  }
+
   /** Takes every queued work into {@code into}, whatever the gate says; returns how many. */
   int drainTo(WorkBatch into) {
     int n = 0;
