@@ -115,4 +115,62 @@ class RescuerCountsAgainstMaximumTest {
     List<Thread> started = spawner.started();
     assertThat(started).hasSize(2);
   }
+
+  /** The rescuer's place is one of the maximum's, not all of it: with max 2 a worker runs beside it. */
+  @Test
+  void workerArrivingWhileRescuerRunsTakesWorkWithMaxTwo() throws Exception {
+    CountDownLatch workerSpawn = pools.gate();
+    ScriptedSpawner spawner =
+        new ScriptedSpawner()
+            .then(name -> {}) // the rescuer
+            .then(ScriptedSpawner.awaiting(workerSpawn));
+    WorkerPool starter = pools.add(WorkerPool.starter("max-two-starter"));
+    WorkerPool pool =
+        pools.add(
+            WorkerPool.builder("max-two")
+                .maxWorkers(2)
+                .rescuer(true)
+                .maydayTimeout(Duration.ofMillis(5))
+                .starter(starter)
+                .spawner(spawner)
+                .build());
+    CountDownLatch firstRunning = new CountDownLatch(1);
+    CountDownLatch releaseFirst = pools.gate();
+    CountDownLatch secondRan = new CountDownLatch(1);
+    AtomicReference<String> firstThread = new AtomicReference<>();
+    AtomicReference<String> secondThread = new AtomicReference<>();
+    Work first =
+        new Work() {
+          @Override
+          protected void run() {
+            firstThread.set(Thread.currentThread().getName());
+            firstRunning.countDown();
+            try {
+              releaseFirst.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        };
+    Work second =
+        new Work() {
+          @Override
+          protected void run() {
+            secondThread.set(Thread.currentThread().getName());
+            secondRan.countDown();
+          }
+        };
+
+    assertThat(pool.queue(first)).isTrue();
+    assertThat(firstRunning.await(BOUND_S, TimeUnit.SECONDS)).isTrue();
+    assertThat(firstThread.get()).endsWith("-rescuer");
+    assertThat(pool.queue(second)).isTrue();
+    workerSpawn.countDown();
+    assertThat(secondRan.await(BOUND_S, TimeUnit.SECONDS))
+        .as("the new worker ran the second work while the rescuer still ran the first (%s)",
+            pool.stats())
+        .isTrue();
+    assertThat(secondThread.get()).isNotNull().doesNotEndWith("-rescuer");
+    releaseFirst.countDown();
+  }
 }
