@@ -14,6 +14,12 @@ import org.apache.logging.log4j.Logger;
  * <p>It sleeps until {@link #poke()}d (a thread start was asked for, a start failed, the pool was
  * thawed or stopped), then looks every {@code maydayTimeout} for as long as work waits for a thread.
  * Progress is the worklist's taken count: unchanged over one whole timeout means nobody took work.
+ *
+ * <p>A work it runs counts against {@code maxWorkers}, as a work the kernel's rescuer runs counts
+ * in its workqueue's {@code max_active}: it stands in for the worker that could not be had. It
+ * takes a work only while the workers that may run leave a place for it, and a worker that
+ * arrives while it runs sits out until that work returns if it would exceed the maximum (see
+ * {@link WorkerRoster#rescuing}).
  */
 final class Rescuer implements Runnable {
   private static final Logger log = LogManager.getLogger(WorkerPool.class);
@@ -81,13 +87,17 @@ final class Rescuer implements Runnable {
         Thread.interrupted();
         continue;
       }
-      Work work = worklist.take(roster);
+      Work work = worklist.takeForRescue(roster);
       seen = -1;
       if (work != null) {
         log.trace("pool {}: rescuer runs a work no thread took for {} µs", pool.name(),
             maydayNanos / 1000);
         rescued = rescued + 1; // single writer
-        pool.runWork(null, work);
+        try {
+          pool.runWork(null, work);
+        } finally {
+          roster.rescueEnds();
+        }
       }
     }
   }

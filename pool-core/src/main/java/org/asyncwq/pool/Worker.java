@@ -23,6 +23,11 @@ import java.util.concurrent.locks.LockSupport;
  * the ones that find it true (counted in {@link WorkerRoster#benched} by CAS, so exactly the
  * surplus sits out) park without taking work, and either rejoin when the maximum comes back up or
  * retire after {@code min(idleTimeout, 1 s)}. They never spin: a benched worker parks.
+ *
+ * <p><b>The rescuer's place.</b> A work the {@link Rescuer} runs counts against the maximum (the
+ * rescuer stands in for a worker that could not be had yet). A worker that arrives while it runs
+ * and would push the pool past the maximum finds the take refused ({@link WorkerRoster#mayTake()},
+ * under the take token) and sits out the same way until the rescuer's work returns.
  */
 final class Worker implements Runnable {
   static final int ACTIVE = 0;
@@ -59,6 +64,12 @@ final class Worker implements Runnable {
   private final Worklist worklist;
   final PoolThreads threads;
 
+  /**
+   * 1 if the pool has a rescuer, whose work holds one of the maximum's places: the cheap first
+   * test of the surplus check must then look at {@code live == max} too.
+   */
+  private final int slack;
+
   /** Won once: by the thread when it starts, or by the spawn-failure path when it never will. */
   private final AtomicBoolean claimed = new AtomicBoolean();
 
@@ -93,6 +104,7 @@ final class Worker implements Runnable {
     this.roster = roster;
     this.worklist = worklist;
     this.name = name;
+    this.slack = roster.hasRescuer ? 1 : 0;
   }
 
   /** Claims the right to account for this worker's slot; true exactly once. */
@@ -139,8 +151,7 @@ final class Worker implements Runnable {
       // benched ones had retired. The benched count is read only past the cheap first test, so
       // the common case (within the maximum) costs no extra shared read per work.
       int max = pool.maxWorkers();
-      if (WorkerRoster.live(c) > max && WorkerRoster.live(c) - roster.benched.get() > max
-          && (c & WorkerRoster.STOP) == 0) {
+      if (WorkerRoster.live(c) > max - slack && roster.mustSitOut(c, max)) {
         if (!sitOut()) {
           return;
         }
@@ -262,9 +273,10 @@ final class Worker implements Runnable {
   private boolean sitOut() {
     stopSearching();
     int max = pool.maxWorkers();
+    int lent = roster.hasRescuer ? roster.rescuing : 0;
     for (; ; ) {
       int b = roster.benched.get();
-      if (WorkerRoster.live(roster.ctl) - b <= max) {
+      if (WorkerRoster.live(roster.ctl) - b + lent <= max) {
         return true; // enough others sit out already
       }
       if (roster.benched.compareAndSet(b, b + 1)) {
@@ -280,8 +292,9 @@ final class Worker implements Runnable {
     try {
       for (; ; ) {
         long c = roster.ctl;
-        if ((c & WorkerRoster.STOP) != 0
-            || WorkerRoster.live(c) - (roster.benched.get() - 1) <= pool.maxWorkers()) {
+        lent = roster.hasRescuer ? roster.rescuing : 0;
+        if ((c & WorkerRoster.NOW) != 0 || ((c & WorkerRoster.STOP) != 0 && lent == 0)
+            || WorkerRoster.live(c) - (roster.benched.get() - 1) + lent <= pool.maxWorkers()) {
           return true;
         }
         long left = deadline - System.nanoTime();

@@ -101,6 +101,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     this.minWorkers = b.minWorkers;
     this.maxWorkers = b.maxWorkers;
     this.idleTimeoutNanos = b.idleTimeout.toNanos();
+    roster.hasRescuer = b.rescuer;
     this.threads = new PoolThreads(this, roster, worklist, disposal);
     this.rescuer = b.rescuer ? new Rescuer(this, roster, worklist, threads,
         b.maydayTimeout.toNanos()) : null;

@@ -89,8 +89,26 @@ final class WorkerRoster {
   /** Workers by slot (index 0 unused); copied on growth under {@link #lock}, read without it. */
   private volatile Worker[] slots = new Worker[8];
 
-  /** Workers that are beyond a lowered maximum and sit out (see {@link Worker}). */
+  /**
+   * Workers that sit out (see {@link Worker}): beyond a lowered maximum, or waiting for the place
+   * the rescuer holds.
+   */
   final AtomicInteger benched = new AtomicInteger();
+
+  /**
+   * Whether the pool has a rescuer; set by the pool's constructor before any of its threads
+   * starts, never changed after.
+   */
+  boolean hasRescuer;
+
+  /**
+   * 1 while the rescuer runs a work. Such a work counts against {@code maxWorkers} as one run by a
+   * worker (the kernel counts a work its rescuer runs in its workqueue's {@code max_active}): set
+   * under the take token when the rescuer takes it, read there by workers ({@link #mayTake}), so a
+   * worker that arrives while it runs takes nothing that would exceed the maximum; cleared when it
+   * returns ({@link #rescueEnds}), which wakes the workers that sat out for it.
+   */
+  volatile int rescuing;
 
   /**
    * Workers looking for work without running one: just registered, or spinning before they park
@@ -128,9 +146,54 @@ final class WorkerRoster {
     return CTL.compareAndSet(this, expect, update);
   }
 
-  /** Read under the worklist's take token: whether a work may be taken now. */
+  /**
+   * Read by a worker under the worklist's take token: whether it may take a work now. Not while
+   * frozen or stopping now, nor while the rescuer runs a work in the place of the worker that would
+   * push the pool past its maximum (see {@link #rescuing}).
+   */
   boolean mayTake() {
-    return (ctl & (NOW | FROZEN)) == 0;
+    long c = ctl;
+    if ((c & (NOW | FROZEN)) != 0) {
+      return false;
+    }
+    return !hasRescuer || rescuing == 0 || live(c) - benched.get() < pool.maxWorkers();
+  }
+
+  /**
+   * Read by the rescuer under the take token: whether it may take a work in the place of a worker
+   * that is not there, keeping workers that may run plus itself within the maximum.
+   */
+  boolean mayRescue() {
+    long c = ctl;
+    return (c & (NOW | FROZEN)) == 0 && live(c) - benched.get() < pool.maxWorkers();
+  }
+
+  /**
+   * Whether a worker about to take a work must sit out: the pool has more live workers than the
+   * maximum allows once those sitting out and a work the rescuer runs are counted (a lowered
+   * maximum, or the rescuer's place). Stopping, only the rescuer's place still counts: the
+   * workers beyond a lowered maximum help the pool drain.
+   */
+  boolean mustSitOut(long c, int max) {
+    int lent = hasRescuer ? rescuing : 0;
+    if ((c & NOW) != 0 || ((c & STOP) != 0 && lent == 0)) {
+      return false;
+    }
+    return live(c) - benched.get() + lent > max;
+  }
+
+  /** The rescuer took a work under the take token: it holds a worker's place until it returns. */
+  void rescueBegins() {
+    rescuing = 1;
+  }
+
+  /** The rescuer's work returned: workers waiting for its place may take work again. */
+  void rescueEnds() {
+    rescuing = 0;
+    wakeBenched();
+    if (!worklist.isEmpty()) {
+      signal();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

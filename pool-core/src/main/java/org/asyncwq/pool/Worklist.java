@@ -8,7 +8,7 @@ import java.lang.invoke.VarHandle;
  * so queueing allocates nothing and takes no lock.
  *
  * <p><b>Algorithm.</b> Dmitry Vyukov's intrusive multi-producer queue. A producer swaps itself in
- * as the {@link #tail} ({@code getAndSet}, the one contended instruction of a queue) and then links
+ * as the {@code tail} ({@code getAndSet}, the one contended instruction of a queue) and then links
  * the previous tail to itself with a release store. Between those two steps the chain is broken:
  * a consumer that reaches the previous tail sees no successor although {@code tail} moved on. It
  * then knows a work is on its way (the list is not empty) and spins until the link appears; it
@@ -40,7 +40,7 @@ final class Worklist {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
       NEXT = l.findVarHandle(Work.class, "next", Work.class);
-      TAIL = l.findVarHandle(Worklist.class, "tail", Work.class);
+      TAIL = l.findVarHandle(Tail.class, "tail", Work.class);
       TAKING = l.findVarHandle(Head.class, "taking", int.class);
       TAKEN = l.findVarHandle(Head.class, "taken", long.class);
       HEAD = l.findVarHandle(Head.class, "head", Work.class);
@@ -49,8 +49,27 @@ final class Worklist {
     }
   }
 
-  /** The consumers' end, in an object of its own so that producers' tail swaps do not share it. */
-  private static final class Head {
+  /**
+   * Seven longs of padding: the hot fields of the subclass and of whatever object is laid out just
+   * before this one never share a 64-byte cache line.
+   */
+  @SuppressWarnings("unused")
+  private abstract static class Pad {
+    long p1;
+    long p2;
+    long p3;
+    long p4;
+    long p5;
+    long p6;
+    long p7;
+  }
+
+  /**
+   * The consumers' end, in an object of its own, padded on both sides: a producer's tail swap and
+   * its link writes never invalidate the line consumers work on, and consumers never invalidate the
+   * producers' line (the burst profile in docs/BENCHMARKS.md).
+   */
+  private static final class Head extends Pad {
     /** The next work to take, or the stub. Written only under {@link #taking}. */
     Work head;
 
@@ -59,6 +78,42 @@ final class Worklist {
 
     /** Works taken so far; written under the token, read without it (opaque) by stats. */
     long taken;
+
+    @SuppressWarnings("unused")
+    long q1;
+    @SuppressWarnings("unused")
+    long q2;
+    @SuppressWarnings("unused")
+    long q3;
+    @SuppressWarnings("unused")
+    long q4;
+    @SuppressWarnings("unused")
+    long q5;
+    @SuppressWarnings("unused")
+    long q6;
+    @SuppressWarnings("unused")
+    long q7;
+  }
+
+  /** The producers' end, padded like {@link Head}. */
+  private static final class Tail extends Pad {
+    /** The most recently pushed work; {@code stub} when nothing is queued. */
+    volatile Work tail;
+
+    @SuppressWarnings("unused")
+    long q1;
+    @SuppressWarnings("unused")
+    long q2;
+    @SuppressWarnings("unused")
+    long q3;
+    @SuppressWarnings("unused")
+    long q4;
+    @SuppressWarnings("unused")
+    long q5;
+    @SuppressWarnings("unused")
+    long q6;
+    @SuppressWarnings("unused")
+    long q7;
   }
 
   private static final class Stub extends Work {
@@ -71,31 +126,39 @@ final class Worklist {
   private final Work stub = new Stub();
   private final Head consumers = new Head();
 
-  /** The producers' end; {@code stub} when nothing is queued. */
-  @SuppressWarnings("unused") // through TAIL
-  private volatile Work tail;
+  /** The producers' end. */
+  private final Tail producers = new Tail();
 
   Worklist() {
     consumers.head = stub;
-    tail = stub;
+    producers.tail = stub;
   }
 
   /** Appends {@code work}; lock-free, allocation-free. */
   void push(Work work) {
     NEXT.set(work, null);
-    Work prev = (Work) TAIL.getAndSet(this, work);
+    Work prev = (Work) TAIL.getAndSet(producers, work);
     NEXT.setRelease(prev, work);
   }
 
   /**
-   * Whether nothing is queued. A volatile read of the tail first: a producer's push is visible here
-   * as soon as it swapped the tail, before it linked the work, which is what the idle protocol
-   * needs. The head is read too: a consumer that puts the stub back while a producer pushes leaves
-   * the stub at the tail with works still before it (then the head is one of them). A stale head
-   * only ever makes this answer "not empty", which costs a look under the token.
+   * Whether nothing is queued. While works are queued this answers from the consumers' end alone
+   * (a head other than the stub, or a stub with a successor), so a consumer looking between two
+   * takes does not pull the producers' line, which every push writes, into its cache.
+   *
+   * <p>Only a "yes" needs the tail: a volatile read of the tail first, since a producer's push is
+   * visible there as soon as it swapped the tail, before it linked the work, which is what the idle
+   * protocol needs. The head is read again after it: a consumer that puts the stub back while a
+   * producer pushes leaves the stub at the tail with works still before it (then the head is one of
+   * them, and the consumer wrote that head before its swap of the tail, which this read of the tail
+   * synchronizes with). A stale head only ever makes this answer "not empty", which costs a look
+   * under the token.
    */
   boolean isEmpty() {
-    return tail == stub && HEAD.getAcquire(consumers) == stub;
+    if (HEAD.getAcquire(consumers) != stub || NEXT.getAcquire(stub) != null) {
+      return false;
+    }
+    return producers.tail == stub && HEAD.getAcquire(consumers) == stub;
   }
 
   /**
@@ -121,6 +184,36 @@ final class Worklist {
         return work;
       }
       backoff(spins); // a producer swapped the tail and has not linked its work yet
+    }
+  }
+
+  /**
+   * The rescuer's take: as {@link #take}, but only if {@link WorkerRoster#mayRescue()} lets it, and
+   * marking the rescuer busy ({@link WorkerRoster#rescueBegins()}) under the same token hold, so
+   * that no worker takes a work past the maximum between the rescuer's look and its take.
+   */
+  Work takeForRescue(WorkerRoster roster) {
+    for (int spins = 0; ; spins++) {
+      if (isEmpty()) {
+        return null;
+      }
+      Work work;
+      lock();
+      try {
+        if (!roster.mayRescue()) {
+          return null;
+        }
+        work = popLocked();
+        if (work != null) {
+          roster.rescueBegins();
+        }
+      } finally {
+        unlock();
+      }
+      if (work != null) {
+        return work;
+      }
+      backoff(spins);
     }
   }
 
@@ -192,7 +285,7 @@ final class Worklist {
       next = (Work) NEXT.getAcquire(h);
     }
     if (next == null) {
-      if (h != tail) {
+      if (h != producers.tail) {
         return null; // h's successor is being linked
       }
       push(stub); // h is the last work: put the stub behind it so the list never runs empty
@@ -208,7 +301,11 @@ final class Worklist {
   }
 
   private void lock() {
-    for (int spins = 0; !TAKING.compareAndSet(consumers, 0, 1); spins++) {
+    // Test and test-and-set: a waiting consumer reads the token until it looks free and only then
+    // tries its CAS, so waiting does not take the line away from the holder.
+    for (int spins = 0;
+        (int) TAKING.getVolatile(consumers) != 0 || !TAKING.compareAndSet(consumers, 0, 1);
+        spins++) {
       backoff(spins);
     }
   }

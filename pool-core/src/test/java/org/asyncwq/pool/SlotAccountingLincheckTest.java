@@ -42,6 +42,12 @@ public class SlotAccountingLincheckTest {
     /** Where each spawn came from, so a failure says which path asked for a thread too many. */
     final java.util.Queue<Throwable> sites = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
+    /** Set just before the check stops the pool: a body that returns before it gave its slot early. */
+    volatile boolean stopping;
+
+    /** Thread bodies that returned before the pool was stopped (their slot could be reused). */
+    final java.util.Queue<String> earlyExits = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     @Override
     public Thread spawn(String name, Runnable body) throws SpawnException {
       sites.add(new Throwable("spawn of " + name + " on " + Thread.currentThread().getName()
@@ -52,10 +58,13 @@ public class SlotAccountingLincheckTest {
           try {
             body.run();
           } finally {
+            if (!stopping) {
+              earlyExits.add(name);
+            }
             slots.decrementAndGet();
           }
         });
-      } catch (SpawnException | RuntimeException e) {
+      } catch (SpawnException | RuntimeException | Error e) {
         slots.decrementAndGet();
         throw e;
       }
@@ -87,9 +96,15 @@ public class SlotAccountingLincheckTest {
       throw new AssertionError(spawner.peak.get() + " threads started or starting at once, max is "
           + MAX + "; spawn calls: " + spawner.delegate.calls());
     }
-    if (spawner.delegate.calls() > MAX) {
+    // A spawn beyond MAX is legitimate only for a slot given back before the stop: a failed
+    // attempt, or a thread whose body returned (an idle retirement, which the long idleTimeout
+    // should rule out on a real clock but not under an agent that virtualises time, or a death).
+    PoolStats before = pool.stats();
+    long givenBack = spawner.earlyExits.size() + before.spawnFailures();
+    if (spawner.delegate.calls() > MAX + givenBack) {
       AssertionError e = new AssertionError(spawner.delegate.calls()
-          + " spawns without any retirement, max is " + MAX + ": " + pool.stats()
+          + " spawns with max " + MAX + " and only " + givenBack + " slots given back before the"
+          + " stop (threads that left early: " + spawner.earlyExits + "): " + before
           + " (causes: where each spawn was asked for)");
       spawner.sites.forEach(e::addSuppressed);
       throw e;
@@ -125,6 +140,7 @@ public class SlotAccountingLincheckTest {
   @Validate
   public void neverMoreThanMaxThreadsStartedOrStarting() {
     try {
+      spawner.stopping = true;
       pool.stop();
       checkAfterTermination(pool, spawner);
     } finally {
@@ -175,6 +191,7 @@ public class SlotAccountingLincheckTest {
           ExactlyOnceLincheckTest.join(t);
         }
         checkObservation(pool);
+        spawner.stopping = true;
         pool.stop();
         checkAfterTermination(pool, spawner);
       } finally {
