@@ -29,20 +29,32 @@ import java.util.function.Consumer;
  * that object again. One hand-off per run, not per work. A thread that loses the CAS returns; the
  * rule at {@link #running} makes sure the runner sees its work.
  *
+ * <p><b>Cache lines.</b> Producers write {@code tail}; the runner writes {@code head}, {@code
+ * running} and {@code retired}. They sit in separate padded classes above this one, so a
+ * producer's swap and the runner's steps do not pass one cache line back and forth for every work.
+ * Inside a run the runner moves {@code head} with release stores (no full fence per work) and
+ * counts retired works locally; the head it stops at, the one the rule at {@code running} is
+ * about, it stores volatile and then reads that work's stage again. The fields themselves live in the padded
+ * classes below.
+ *
  * <p><b>Memory.</b> A work's {@code work()} writes happen-before its volatile DONE store, which
  * happens-before the runner's volatile read of DONE, which happens-before its ordered step. Steps
  * of successive works run in one runner or are chained through the {@code running} flag's volatile
  * store and CAS, so each ordered step also sees everything the previous ones wrote.
  */
-final class OrderedList {
+final class OrderedList extends OrderedListRunnerPad {
   private static final VarHandle RUNNING;
   private static final VarHandle TAIL;
+  private static final VarHandle HEAD;
+  private static final VarHandle RETIRED;
 
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
-      RUNNING = l.findVarHandle(OrderedList.class, "running", boolean.class);
-      TAIL = l.findVarHandle(OrderedList.class, "tail", OrderedWork.class);
+      RUNNING = l.findVarHandle(OrderedListRunner.class, "running", boolean.class);
+      HEAD = l.findVarHandle(OrderedListRunner.class, "head", OrderedWork.class);
+      RETIRED = l.findVarHandle(OrderedListRunner.class, "retired", long.class);
+      TAIL = l.findVarHandle(OrderedListTail.class, "tail", OrderedWork.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -61,37 +73,8 @@ final class OrderedList {
   private final Consumer<OrderedWork> releaseStep;
   private final OrderedWork stub = new Stub();
 
-  /** The last work appended (or the stub); swapped by producers. */
-  private volatile OrderedWork tail;
-
-  /** The first work not retired yet, or the stub; written by the runner only, read by all. */
-  private volatile OrderedWork head;
-
   private final LongAdder appended = new LongAdder();
 
-  /** Works retired; written by the runner only. */
-  private volatile long retired;
-
-  /**
-   * True while one thread runs ordered steps. The lost hand-off it must not allow:
-   *
-   * <pre>
-   *   runner R (holds running)               worker W (its work is the first, H)
-   *   reads H.stage: RUNNING, so stops
-   *                                          stores H.stage = DONE
-   *                                          CAS running false->true fails: R holds it
-   *                                          returns, trusting R
-   *   stores running = false, returns
-   *   -> nobody ever runs H's ordered step; the queue stalls for good.
-   * </pre>
-   *
-   * So after its store of {@code false} the runner reads the first work again and competes for
-   * the flag if it is DONE. W stores DONE before it reads the head and CASes, R stores {@code
-   * false} before its re-read; all volatile, hence in one total order: either W's CAS follows R's
-   * store and W wins, or R's re-read follows W's store and R sees DONE. Both may see each other:
-   * one CAS wins. W cannot read a head older than H: R wrote it before reading H's stage.
-   */
-  private volatile boolean running;
 
   /**
    * @param orderedStep runs a first work's ordered step; must not throw
@@ -112,9 +95,9 @@ final class OrderedList {
   }
 
   private void link(OrderedWork work) {
-    work.nextOrdered = null;
+    OrderedWork.NEXT_ORDERED.set(work, null); // plain: the swap below publishes it
     OrderedWork prev = (OrderedWork) TAIL.getAndSet(this, work);
-    prev.nextOrdered = work;
+    OrderedWork.NEXT_ORDERED.setRelease(prev, work); // the runner reads it volatile
   }
 
   /**
@@ -144,30 +127,42 @@ final class OrderedList {
 
   /** Runner only: retires works from the head while they are DONE. */
   private void retireRun() {
-    for (; ; ) {
-      OrderedWork h = head;
-      if (h == stub) {
-        OrderedWork first = stub.nextOrdered;
-        if (first == null) {
-          return; // empty
+    long n = 0;
+    try {
+      for (; ; ) {
+        OrderedWork h = head;
+        if (h == stub) {
+          OrderedWork first = stub.nextOrdered;
+          if (first == null) {
+            return; // empty; the stub was stored volatile as head (below, or at creation)
+          }
+          HEAD.setRelease(this, first);
+          h = first;
         }
-        head = first;
-        h = first;
-      }
-      if (h.stage() != Stage.DONE) {
-        return;
-      }
-      orderedStep.accept(h);
-      OrderedWork next = h.nextOrdered;
-      if (next == null) {
-        if (tail == h) {
-          link(stub); // h must not stay the tail: a producer would write to it once released
+        if (h.stage() != Stage.DONE) {
+          head = h; // the stop: the volatile store the rule at running needs, then a re-read
+          if (h.stage() != Stage.DONE) {
+            return;
+          }
         }
-        next = awaitLink(h);
+        orderedStep.accept(h);
+        OrderedWork next = h.nextOrdered;
+        if (next == null) {
+          if (tail == h) {
+            link(stub); // h must not stay the tail: a producer would write to it once released
+          }
+          next = awaitLink(h);
+        }
+        if (next == stub) {
+          head = stub; // volatile: the empty stop above stores nothing more
+        } else {
+          HEAD.setRelease(this, next);
+        }
+        n++;
+        releaseStep.accept(h); // h is free from here on: not one more access
       }
-      head = next;
-      retired = retired + 1; // single writer: the runner
-      releaseStep.accept(h); // h is free from here on: not one more access
+    } finally {
+      RETIRED.setRelease(this, retired + n); // single writer: the runner
     }
   }
 
@@ -188,4 +183,103 @@ final class OrderedList {
   int length() {
     return (int) Math.max(0, appended.sum() - retired);
   }
+}
+
+/** Padding: keeps {@link OrderedListTail#tail} off the cache line of whatever lies before it. */
+abstract class OrderedListTailPad {
+  long p000;
+  long p001;
+  long p002;
+  long p003;
+  long p004;
+  long p005;
+  long p006;
+  long p007;
+  long p008;
+  long p009;
+  long p010;
+  long p011;
+  long p012;
+  long p013;
+  long p014;
+  long p015;
+}
+
+/** The producers' field of {@link OrderedList}. */
+abstract class OrderedListTail extends OrderedListTailPad {
+  /** The last work appended (or the stub); swapped by producers. */
+  volatile OrderedWork tail;
+}
+
+/** Padding between the producers' field and the runner's. */
+abstract class OrderedListHeadPad extends OrderedListTail {
+  long p100;
+  long p101;
+  long p102;
+  long p103;
+  long p104;
+  long p105;
+  long p106;
+  long p107;
+  long p108;
+  long p109;
+  long p110;
+  long p111;
+  long p112;
+  long p113;
+  long p114;
+  long p115;
+}
+
+/** The runner's fields of {@link OrderedList}. */
+abstract class OrderedListRunner extends OrderedListHeadPad {
+  /** The first work not retired yet, or the stub; written by the runner only, read by all. */
+  volatile OrderedWork head;
+
+  /** Works retired; written by the runner only, once per run. */
+  volatile long retired;
+
+  /**
+   * True while one thread runs ordered steps. The lost hand-off it must not allow:
+   *
+   * <pre>
+   *   runner R (holds running)               worker W (its work is the first, H)
+   *   reads H.stage: RUNNING, so stops
+   *                                          stores H.stage = DONE
+   *                                          CAS running false->true fails: R holds it
+   *                                          returns, trusting R
+   *   stores running = false, returns
+   *   -> nobody ever runs H's ordered step; the queue stalls for good.
+   * </pre>
+   *
+   * So after its store of {@code false} the runner reads the first work again and competes for
+   * the flag if it is DONE. W stores DONE before it reads the head and CASes, R stores {@code
+   * false} before its re-read; all volatile, hence in one total order: either W's CAS follows R's
+   * store and W wins, or R's re-read follows W's store and R sees DONE. Both may see each other:
+   * one CAS wins. W cannot read a head older than H: when R stops at H it stores H as head with a
+   * volatile store and then reads H's stage once more, so either that read sees DONE (and R goes on)
+   * or W's read of the head follows the store. (Inside a run the head moves by release stores; a
+   * thread that reads a stale one there finds R holding the flag, and R retires its work.)
+   */
+  volatile boolean running;
+}
+
+/** Padding: keeps the runner's fields off the line of {@link OrderedList}'s own final fields. */
+abstract class OrderedListRunnerPad extends OrderedListRunner {
+  long p200;
+  long p201;
+  long p202;
+  long p203;
+  long p204;
+  long p205;
+  long p206;
+  long p207;
+  long p208;
+  long p209;
+  long p210;
+  long p211;
+  long p212;
+  long p213;
+  long p214;
+  long p215;
 }

@@ -44,10 +44,13 @@ import org.asyncwq.pool.spi.WorkHooks;
  */
 public abstract class OrderedWork extends Work {
   private static final VarHandle STAGE;
+  static final VarHandle NEXT_ORDERED;
 
   static {
     try {
       STAGE = MethodHandles.lookup().findVarHandle(OrderedWork.class, "stage", Stage.class);
+      NEXT_ORDERED =
+          MethodHandles.lookup().findVarHandle(OrderedWork.class, "nextOrdered", OrderedWork.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -109,6 +112,9 @@ public abstract class OrderedWork extends Work {
 
   /** What work() threw, or null; written before the DONE store, read after it. */
   private volatile Throwable failure;
+
+  /** Whether this work's class overrides ordered(): looked up once, not on every queue(). */
+  private final boolean orderedStep = HAS_ORDERED_STEP.get(getClass());
 
   /** Creates a work that is in no queue. */
   protected OrderedWork() {}
@@ -206,15 +212,19 @@ public abstract class OrderedWork extends Work {
   /** Frees the object for re-queueing; the queue must not touch it after this call. */
   final void markIdle() {
     steps = null;
-    nextOrdered = null;
+    NEXT_ORDERED.set(this, null); // plain: published by the release store below
     nextHashed = null;
     nextInStripe = null;
     chainTail = null;
-    stage = Stage.IDLE;
+    // A release store, not a volatile one (no full fence per work): the next owner's claim is a
+    // CAS on the stage, which reads this store and with it every write above.
+    STAGE.setRelease(this, Stage.IDLE);
   }
 
   final void resetFailure() {
-    failure = null;
+    if (failure != null) { // a volatile store is a full fence: not paid on every queue()
+      failure = null;
+    }
   }
 
   final void recordFailure(Throwable t) {
@@ -222,6 +232,6 @@ public abstract class OrderedWork extends Work {
   }
 
   final boolean hasOrderedStep() {
-    return HAS_ORDERED_STEP.get(getClass());
+    return orderedStep;
   }
 }

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.asyncwq.ordered.spi.QueueHooks;
@@ -76,8 +75,6 @@ public final class OrderedWorkQueue implements AutoCloseable {
   private volatile boolean closed;
 
   private final AtomicBoolean destroyed = new AtomicBoolean();
-
-  private final LongAdder queued = new LongAdder();
 
   /** The queue's JMX bean while it lives, if enabled; closed with the queue. */
   private volatile JmxBeans.Registration bean;
@@ -155,14 +152,12 @@ public final class OrderedWorkQueue implements AutoCloseable {
     work.colour = steps.colours.enter();
     // Counted first, checked again after: drain() and close() raise their flags and then read the
     // count, so either they see this work or this check sees their flag.
-    try {
-      checkAccepting();
-    } catch (RejectedExecutionException e) {
-      steps.colours.exit(work.colour);
+    RejectedExecutionException refused = refusal();
+    if (refused != null) {
+      steps.colours.giveBack(work.colour);
       work.unclaim();
-      throw e;
+      throw refused;
     }
-    queued.increment();
     work.inOrderedList = work.hasOrderedStep();
     if (work.inOrderedList) {
       steps.ordered.append(work);
@@ -174,19 +169,28 @@ public final class OrderedWorkQueue implements AutoCloseable {
   }
 
   private void checkAccepting() {
+    RejectedExecutionException refused = refusal();
+    if (refused != null) {
+      throw refused;
+    }
+  }
+
+  /** Why the queue refuses work from the caller now, or null if it accepts it. */
+  private RejectedExecutionException refusal() {
     if (closed) {
-      throw new RejectedExecutionException(
+      return new RejectedExecutionException(
           "ordered queue '" + name + "' is closed and accepts no work");
     }
     if ((closing || drainers.get() > 0) && WorkSteps.CURRENT.get() != this) {
-      throw new RejectedExecutionException("ordered queue '" + name + "' is "
+      return new RejectedExecutionException("ordered queue '" + name + "' is "
           + (closing ? "closing" : "draining")
           + ": it accepts work only from its own works until it is empty");
     }
     if (pool.isStopped()) {
-      throw new RejectedExecutionException(
+      return new RejectedExecutionException(
           "ordered queue '" + name + "': its pool '" + pool.name() + "' is stopped");
     }
+    return null;
   }
 
   /**
@@ -305,7 +309,7 @@ public final class OrderedWorkQueue implements AutoCloseable {
 
   /** A snapshot of this queue's counters and of its pool's. */
   public OrderedQueueStats stats() {
-    return new OrderedQueueStats(name, queued.sum(), steps.completed.sum(),
+    return new OrderedQueueStats(name, steps.colours.accepted(), steps.colours.finished(),
         steps.colours.inFlight(), steps.ordered.length(), steps.failures.sum(),
         steps.cancelled.sum(), steps.hashes.waiting(), pool.stats());
   }

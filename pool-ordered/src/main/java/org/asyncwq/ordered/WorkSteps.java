@@ -48,7 +48,6 @@ final class WorkSteps {
   final HashChains hashes = new HashChains();
   final FlushColours colours = new FlushColours();
 
-  final LongAdder completed = new LongAdder();
   final LongAdder failures = new LongAdder();
   final LongAdder cancelled = new LongAdder();
 
@@ -212,7 +211,6 @@ final class WorkSteps {
     } catch (Throwable t) {
       log.warn("ordered queue {}: release() threw", name, t);
     }
-    completed.increment();
-    colours.exit(colour);
+    colours.exit(colour); // counts it completed, too
   }
 }
