@@ -7,6 +7,7 @@ import static org.asyncwq.storage.block.BlockDevice.BLOCK_SIZE;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -35,7 +36,11 @@ class FileBlockDeviceInterruptTest {
   @Test
   void anInterruptedThreadsIoCompletesKeepsItsFlagAndFailsNoOtherThreadsIo() throws Exception {
     try (FileBlockDevice dev = FileBlockDevice.create(dir.resolve("d.img"), 2 * RUN)) {
+      assertThat(dev.tryLock(false)).isNotNull();
       interruptedWhileAnotherThreadWorks(dev);
+      // The reopened channel took the file's lock again: this JVM still holds it.
+      assertThatThrownBy(() -> dev.tryLock(false))
+          .isInstanceOf(OverlappingFileLockException.class);
     }
   }
 
