@@ -105,9 +105,10 @@ final class Mirrors implements PageDevice, AutoCloseable {
     return null;
   }
 
+  /** A verified page for a reader: an interrupt does not cut it short (see {@link #joinReading}). */
   @Override
   public ByteBuffer read(long block, Checksum expected) throws IOException {
-    return join(read(block, List.of(expected)));
+    return joinReading(read(block, List.of(expected)));
   }
 
   void flush() throws IOException {
@@ -238,6 +239,33 @@ final class Mirrors implements PageDevice, AutoCloseable {
       throw unwrap(e.getCause());
     } catch (CancellationException e) {
       throw new IOException("storage IO cancelled", e);
+    }
+  }
+
+  /**
+   * Waits for a read's {@code f} as {@link #join} does, but an interrupt does not cut the wait
+   * short: the read completes (it is storage IO, bounded by the devices) and the caller's
+   * interrupt flag is set again before this returns or throws. Gets keep this contract: an
+   * interrupted get returns the verified bytes with the flag still set.
+   */
+  static <T> T joinReading(Future<T> f) throws IOException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return f.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          throw unwrap(e.getCause());
+        } catch (CancellationException e) {
+          throw new IOException("storage IO cancelled", e);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -125,7 +125,7 @@ final class ObjectReader {
   /** A verified read in flight and how many of its bytes belong to the object. */
   private record Pending(CompletableFuture<ByteBuffer> read, int bytes) {
     void drain(OutputStream out) throws IOException {
-      ByteBuffer b = Mirrors.join(read);
+      ByteBuffer b = Mirrors.joinReading(read);
       int n = Math.min(bytes, b.remaining());
       if (b.hasArray()) {
         out.write(b.array(), b.arrayOffset() + b.position(), n);

@@ -198,7 +198,15 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /** Writes the object's bytes to {@code out}, each block verified. */
+  /**
+   * Writes the object's bytes to {@code out}, each block verified.
+   *
+   * <p>An interrupt does not cut a get short: a get whose thread is interrupted (by {@code
+   * Future.cancel(true)}, {@code shutdownNow}, a timeout) completes as if it were not, and returns
+   * or throws with the thread's interrupt flag still set, for the caller to act on. The interrupt
+   * closes no device, marks no mirror faulty and fails no other thread's IO. ({@code out} is the
+   * caller's: a stream that reacts to interrupts may still throw.) {@link #read} does the same.
+   */
   public void get(String name, OutputStream out) throws IOException {
     byte[] key = Names.encode(name);
     ensureOpen();
@@ -207,7 +215,10 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /** The object's bytes (objects up to 2 GiB; larger ones need {@link #get}). */
+  /**
+   * The object's bytes (objects up to 2 GiB; larger ones need {@link #get}). An interrupt does not
+   * cut it short; the interrupt flag stays set (see {@link #get}).
+   */
   public byte[] read(String name) throws IOException {
     byte[] key = Names.encode(name);
     ensureOpen();

@@ -12,18 +12,19 @@ import java.nio.file.StandardOpenOption;
  * Reads of one file with direct IO ({@code O_DIRECT}) for {@link FileBlockDevice#openDirectReads}:
  * a read-only channel opened with {@code ExtendedOpenOption.DIRECT}, read through a buffer aligned
  * to the file system's block size (the kernel refuses unaligned direct IO) and copied to the
- * caller's buffer. Each reading thread keeps one such buffer of {@link #CHUNK} bytes.
+ * caller's buffer. Each reading thread keeps one such buffer of {@link #CHUNK} bytes. The channel
+ * is a {@link ReopeningChannel}: an interrupted reader neither fails nor fails other readers.
  */
 final class DirectReads implements AutoCloseable {
   /** The most bytes one direct read moves; longer reads are done in pieces. */
   static final int CHUNK = 1 << 20;
 
   private final Path file;
-  private final FileChannel channel;
+  private final ReopeningChannel channel;
   private final int align;
   private final ThreadLocal<ByteBuffer> buffers;
 
-  private DirectReads(Path file, FileChannel channel, int align) {
+  private DirectReads(Path file, ReopeningChannel channel, int align) {
     this.file = file;
     this.channel = channel;
     this.align = align;
@@ -55,7 +56,13 @@ final class DirectReads implements AutoCloseable {
       throw new IOException("direct reads of " + file + ": cannot open it with O_DIRECT ("
           + e.getMessage() + "; some file systems, tmpfs among them, refuse it)", e);
     }
-    return new DirectReads(file, ch, (int) align);
+    try {
+      return new DirectReads(file,
+          new ReopeningChannel(file, ch, StandardOpenOption.READ, directOption), (int) align);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
   }
 
   /** Reads {@code dst.remaining()} bytes (whole blocks) from byte {@code pos} into {@code dst}. */
@@ -63,18 +70,28 @@ final class DirectReads implements AutoCloseable {
     ByteBuffer buf = buffers.get();
     while (dst.hasRemaining()) {
       int n = Math.min(CHUNK, dst.remaining());
-      buf.clear().limit(n);
-      while (buf.hasRemaining()) {
-        int r = channel.read(buf, pos + buf.position());
-        if (r < 0) {
-          throw new IOException(file + ": unexpected end of file at byte "
-              + (pos + buf.position()));
+      long at = pos;
+      // A retry after a reopen starts the piece again from its first byte.
+      channel.run(ch -> {
+        buf.clear().limit(n);
+        while (buf.hasRemaining()) {
+          int r = ch.read(buf, at + buf.position());
+          if (r < 0) {
+            throw new IOException(file + ": unexpected end of file at byte "
+                + (at + buf.position()));
+          }
         }
-      }
+        return null;
+      });
       buf.flip();
       dst.put(buf);
       pos += n;
     }
+  }
+
+  /** How many times an interrupt closed the direct channel and it was reopened. */
+  long reopens() {
+    return channel.reopens();
   }
 
   @Override

@@ -27,23 +27,35 @@ import org.apache.logging.log4j.Logger;
  * FileChannel.force(false)} ({@code fdatasync}): it makes the written bytes durable together with
  * the file metadata needed to read them back (block allocation), but not timestamps, which nothing
  * reads; the file's size never changes after {@link #create}, which forces it with its metadata
- * ({@code fsync}) before returning. {@link #create} makes a sparse file, owner-only ({@code rw-------}) on POSIX file
- * systems, and refuses any existing entry, never following a symbolic link; {@link #open} takes the size from the file, which must be a whole number of blocks.
+ * ({@code fsync}) before returning. {@link #create} makes a sparse file, owner-only
+ * ({@code rw-------}) on POSIX file systems, and refuses any existing entry, never following a
+ * symbolic link; {@link #open} takes the size from the file, which must be a whole number of
+ * blocks.
+ *
+ * <p><b>Interrupts.</b> A thread interrupted while it reads, writes or flushes does not fail, and
+ * neither does any other thread's IO: the JDK closes an interruptible {@code FileChannel} when a
+ * thread using it is interrupted, so the device then opens the file again (one thread reopens, the
+ * others reuse the new channel), takes its {@link #tryLock lock} again if it held one, and retries
+ * the operation (positional reads and writes and {@code force} are safe to repeat). The call
+ * completes and returns with the caller's interrupt flag still set, for the caller to act on. Only
+ * {@link #close()} closes the device: after it every call throws {@link
+ * java.nio.channels.ClosedChannelException}.
  */
 public final class FileBlockDevice implements BlockDevice {
   private static final Logger log = LogManager.getLogger(FileBlockDevice.class);
 
   private final Path file;
-  private final FileChannel channel;
+  private final ReopeningChannel channel;
   private final long blockCount;
   /** Reads, when {@link #openDirectReads} opened the device; null otherwise. */
   private final DirectReads direct;
 
-  private FileBlockDevice(Path file, FileChannel channel, long blockCount) {
+  private FileBlockDevice(Path file, ReopeningChannel channel, long blockCount) {
     this(file, channel, blockCount, null);
   }
 
-  private FileBlockDevice(Path file, FileChannel channel, long blockCount, DirectReads direct) {
+  private FileBlockDevice(Path file, ReopeningChannel channel, long blockCount,
+      DirectReads direct) {
     this.file = file;
     this.channel = channel;
     this.blockCount = blockCount;
@@ -97,18 +109,21 @@ public final class FileBlockDevice implements BlockDevice {
     options.add(StandardOpenOption.READ);
     options.add(StandardOpenOption.SPARSE);
     FileChannel ch = FileChannel.open(file, options, ownerOnly(file));
+    ReopeningChannel reopening;
     try {
       // One byte at the very end sizes the file without allocating the blocks before it.
       ch.write(ByteBuffer.allocate(1), blockCount * BLOCK_SIZE - 1);
       // The size is the only metadata flush() leaves to the file system's own schedule.
       ch.force(true);
+      // A reopen must not create or truncate: the file exists from now on.
+      reopening = new ReopeningChannel(file, ch, StandardOpenOption.READ, StandardOpenOption.WRITE);
     } catch (IOException | RuntimeException e) {
       ch.close();
       Files.deleteIfExists(file);
       throw e;
     }
     log.debug("created {} with {} blocks", file, blockCount);
-    return new FileBlockDevice(file, ch, blockCount);
+    return new FileBlockDevice(file, reopening, blockCount);
   }
 
   /**
@@ -156,7 +171,8 @@ public final class FileBlockDevice implements BlockDevice {
         throw new IOException(file + " holds " + size
             + " bytes, which is not a positive whole number of " + BLOCK_SIZE + "-byte blocks");
       }
-      return new FileBlockDevice(file, ch, size / BLOCK_SIZE);
+      return new FileBlockDevice(file, new ReopeningChannel(file, ch, StandardOpenOption.READ,
+          StandardOpenOption.WRITE), size / BLOCK_SIZE);
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;
@@ -184,7 +200,7 @@ public final class FileBlockDevice implements BlockDevice {
    * @throws java.nio.channels.OverlappingFileLockException if this JVM already locks the file
    */
   public FileLock tryLock(boolean shared) throws IOException {
-    return channel.tryLock(0, Long.MAX_VALUE, shared);
+    return channel.tryLock(shared);
   }
 
   /** The file this device reads and writes. */
@@ -205,29 +221,50 @@ public final class FileBlockDevice implements BlockDevice {
       direct.read(pos, dst);
       return;
     }
-    while (dst.hasRemaining()) {
-      int n = channel.read(dst, pos);
-      if (n < 0) {
-        throw new IOException(file + ": unexpected end of file at byte " + pos);
+    // A retry after a reopen starts again from the first byte.
+    int start = dst.position();
+    channel.run(ch -> {
+      dst.position(start);
+      long p = pos;
+      while (dst.hasRemaining()) {
+        int n = ch.read(dst, p);
+        if (n < 0) {
+          throw new IOException(file + ": unexpected end of file at byte " + p);
+        }
+        p += n;
       }
-      pos += n;
-    }
+      return null;
+    });
   }
 
   @Override
   public void write(long firstBlock, ByteBuffer src) throws IOException {
     BlockRange.check("write to " + file, firstBlock, src, blockCount);
     long pos = firstBlock * BLOCK_SIZE;
-    while (src.hasRemaining()) {
-      pos += channel.write(src, pos);
-    }
+    int start = src.position();
+    channel.run(ch -> {
+      src.position(start);
+      long p = pos;
+      while (src.hasRemaining()) {
+        p += ch.write(src, p);
+      }
+      return null;
+    });
   }
 
   @Override
   public void flush() throws IOException {
     // fdatasync: ext4 and XFS skip the journal commit an fsync makes for the modification time
     // of an overwritten block, while still committing any allocation the written blocks need.
-    channel.force(false);
+    channel.run(ch -> {
+      ch.force(false);
+      return null;
+    });
+  }
+
+  /** How many times an interrupt closed the device's channels and they were reopened. */
+  long reopens() {
+    return channel.reopens() + (direct != null ? direct.reopens() : 0);
   }
 
   @Override

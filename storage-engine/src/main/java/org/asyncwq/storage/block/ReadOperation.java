@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * interrupt), so queueing it to {@code submit} and its verification to {@code endio} only adds two
  * thread hand-offs and a wake-up of the caller. Only a read that goes wrong hands work to a queue:
  * each bad or unreadable block goes to {@code endio-repair} exactly as above, and the future
- * completes there. A caller whose interrupt flag is set takes the queued path, because an
- * interrupted thread doing channel IO would close the device's channel for every user.
+ * completes there. A caller whose interrupt flag is set takes the queued path: a {@link
+ * FileBlockDevice} survives an interrupted caller (it reopens the channel the JDK closed and keeps
+ * the flag), but a device of the caller's own on an interruptible channel might not.
  *
  * <p><b>Seed 003.</b> The endio step never waits for a repair: it queues the repair and returns,
  * and the repair's reads and rewrites run on endio-repair, never on endio. btrfs' direct-IO repair
