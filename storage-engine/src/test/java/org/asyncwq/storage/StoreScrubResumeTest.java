@@ -27,14 +27,17 @@ class StoreScrubResumeTest {
   @Test
   void scrubbedBelowRisesToTheEndAndAResumeFromAMarkScrubsTheRestOnce() throws Exception {
     try (Store s = Store.create(List.of(m0, m1), StoreOptions.defaults())) {
+      // Objects of about 147 blocks each: the two damaged blocks lie hundreds of blocks apart, so
+      // at least one of scrub's runs (up to 256 consecutive blocks, one mark each) ends between.
       for (int i = 0; i < 6; i++) {
-        s.put("obj" + i, new ByteArrayInputStream(StoreRoundTripTest.random(i, 200_000)));
+        s.put("obj" + i, new ByteArrayInputStream(StoreRoundTripTest.random(i, 600_000)));
       }
       long one = s.locate("obj0", 4096).get(1).block();
       long other = s.locate("obj5", 100_000).get(1).block();
       assertThat(one).isNotEqualTo(other);
       long early = Math.min(one, other);
       long late = Math.max(one, other);
+      assertThat(late - early).as("blocks between the two damaged ones").isGreaterThan(256);
       m1.corrupt(early, 3);
       m1.corrupt(late, 3);
 
