@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.asyncwq.storage.block.BlockDevice;
@@ -188,10 +190,10 @@ final class Mirrors implements PageDevice, AutoCloseable {
   }
 
   /** Runs {@code io} on {@code submit}, or here if the queue takes no more work. */
-  private CompletableFuture<IOException> onSubmit(java.util.function.Supplier<IOException> io) {
+  private CompletableFuture<IOException> onSubmit(Supplier<IOException> io) {
     try {
       return CompletableFuture.supplyAsync(io, queues.executor(StorageQueues.SUBMIT));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       return CompletableFuture.completedFuture(io.get());
     }
   }
@@ -245,27 +247,16 @@ final class Mirrors implements PageDevice, AutoCloseable {
   /**
    * Waits for a read's {@code f} as {@link #join} does, but an interrupt does not cut the wait
    * short: the read completes (it is storage IO, bounded by the devices) and the caller's
-   * interrupt flag is set again before this returns or throws. Gets keep this contract: an
-   * interrupted get returns the verified bytes with the flag still set.
+   * interrupt flag stays set ({@link CompletableFuture#join} waits that way). Gets keep this
+   * contract: an interrupted get returns the verified bytes with the flag still set.
    */
-  static <T> T joinReading(Future<T> f) throws IOException {
-    boolean interrupted = false;
+  static <T> T joinReading(CompletableFuture<T> f) throws IOException {
     try {
-      while (true) {
-        try {
-          return f.get();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (ExecutionException e) {
-          throw unwrap(e.getCause());
-        } catch (CancellationException e) {
-          throw new IOException("storage IO cancelled", e);
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      return f.join();
+    } catch (CompletionException e) {
+      throw unwrap(e);
+    } catch (CancellationException e) {
+      throw new IOException("storage IO cancelled", e);
     }
   }
 

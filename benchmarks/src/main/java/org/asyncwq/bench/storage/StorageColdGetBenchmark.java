@@ -2,7 +2,6 @@ package org.asyncwq.bench.storage;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -122,7 +121,7 @@ public class StorageColdGetBenchmark {
     int slot = random.nextInt(objects);
     int n;
     if (store != null) {
-      Into out = new Into(buffer);
+      StoreSubject.Into out = new StoreSubject.Into(buffer);
       store.get("o" + slot, out);
       n = out.at;
     } else {
@@ -140,26 +139,5 @@ public class StorageColdGetBenchmark {
       throw new IllegalStateException(contender + " returned " + n + " bytes, not " + size);
     }
     return n;
-  }
-
-  /** Copies what the store writes into the caller's array. */
-  private static final class Into extends OutputStream {
-    private final byte[] into;
-    int at;
-
-    Into(byte[] into) {
-      this.into = into;
-    }
-
-    @Override
-    public void write(int b) {
-      into[at++] = (byte) b;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      System.arraycopy(b, off, into, at, len);
-      at += len;
-    }
   }
 }

@@ -41,7 +41,7 @@ final class StoreSubject implements Subject {
   }
 
   /** Copies what the store writes into a caller's array, as a raw read fills its buffer. */
-  private static final class Into extends OutputStream {
+  static final class Into extends OutputStream {
     private final byte[] into;
     int at;
 
