@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.profile.GCProfiler;
@@ -36,8 +37,8 @@ public final class BenchmarkReport {
    * One benchmark class in the report, with the minimum ratios the issue asks for, and the
    * parameters quick mode narrows it to ({@code "name=value"}; none to run every value).
    */
-  record Section(
-      String title, Class<?> benchmark, String what, List<Target> targets, String... quickParams) {}
+  record Section(String key, String title, Class<?> benchmark, String what, List<Target> targets,
+      String... quickParams) {}
 
   /**
    * A minimum ratio of asyncwq against {@code peer}, checked on the rows whose label contains
@@ -48,6 +49,7 @@ public final class BenchmarkReport {
   private static final List<Section> SECTIONS =
       List.of(
           new Section(
+              "burst",
               "1. Burst throughput of small tasks",
               BurstBenchmark.class,
               "Each producer submits a burst of empty tasks, waits until all have run, repeats;"
@@ -55,6 +57,7 @@ public final class BenchmarkReport {
                   + " Score: bursts per second.",
               List.of(new Target("TPE", 1.5, ""), new Target("FJP", 1.0, ""))),
           new Section(
+              "ordered",
               "2. Ordered completion",
               OrderedBenchmark.class,
               "A batch of n items, each a few hundred ns of CPU work, whose ordered step appends"
@@ -70,6 +73,7 @@ public final class BenchmarkReport {
               List.of(new Target("UNORDERED_POOL", 0.8, ""), new Target("JDK_GUAVA", 1.5, "")),
               "n=1000"),
           new Section(
+              "hashed",
               "3. Hashed work",
               HashedBenchmark.class,
               "A batch of " + HashedBenchmark.BATCH + " works (CPU work as above) keyed over "
@@ -85,12 +89,14 @@ public final class BenchmarkReport {
               List.of(new Target("STRIPED_SINGLE_THREADS", 1.0, "UNIFORM"),
                   new Target("STRIPED_SINGLE_THREADS", 1.3, "ZIPF"))),
           new Section(
+              "elasticity",
               "4. Elasticity: idle pool (no thread) to first completed task",
               ElasticityBenchmark.class,
               "A fresh pool with no thread gets one task; time until it has run, including"
                   + " creating the first thread.",
               List.of()),
           new Section(
+              "thresholds",
               "5. Thresholds: thresholded against fixed WorkQueue",
               ThresholdBenchmark.class,
               "pool-priority WorkQueue with threshold 32 (active concurrency follows the backlog"
@@ -105,7 +111,10 @@ public final class BenchmarkReport {
 
   /** The flags of bench/run, as the page states them. */
   static final String FLAGS = "- `bench/run` flags: `--quick` (1 fork, short iterations),"
-      + " `--only storage` or `--storage` (section 7 alone, the rest of this page kept),"
+      + " `--forks N` and `--iterations N` (full mode's forks, default 2, and measured iterations,"
+      + " default 5), `--only KEYS` (a comma list of sections to run, the rest of this page kept:"
+      + " " + String.join(", ", Page.KEYS) + ", or one storage table: "
+      + String.join(", ", StorageReport.PARTS) + "; `--storage` is `--only storage`),"
       + " `--smoke` (storage rows of 0.5 s: checks the harness, numbers meaningless),"
       + " `--stream-size SIZE` (streaming case, default 1G); the storage files go under"
       + " `-Dasyncwq.bench.dir` (in `JAVA_OPTS`; default: the checkout)\n";
@@ -115,45 +124,39 @@ public final class BenchmarkReport {
 
   private BenchmarkReport() {}
 
+  /** How long each JMH row of sections 1–6 runs. */
+  record Length(boolean quick, int forks, int iterations) {
+    String describe() {
+      return quick ? "Quick mode: 1 fork, 1 warm-up and 3 measured iterations of 1 s"
+          : "Full mode: " + forks + " forks, 3 warm-up and " + iterations
+              + " measured iterations of 2 s";
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     List<String> argv = Arrays.asList(args);
     boolean quick = argv.contains("--quick");
+    Length length = new Length(quick, positive(argv, "--forks", 2),
+        positive(argv, "--iterations", 5));
     Path out = Path.of(value(argv, "--out", "docs/BENCHMARKS.md"));
-    String command = "bench/run" + (quick ? " --quick" : "");
-    boolean storageOnly = argv.contains("--storage") || "storage".equals(value(argv, "--only", ""));
+    String only = argv.contains("--storage") ? "storage" : value(argv, "--only", "");
+    Set<String> keys = Page.keys(only);
     StorageReport.Length storageLength = argv.contains("--smoke") ? StorageReport.Length.SMOKE
         : quick ? StorageReport.Length.QUICK : StorageReport.Length.FULL;
     long streamBytes = StorageReport.bytes(value(argv, "--stream-size", "1G"));
-    String storageCommand = "bench/run" + (storageOnly ? " --only storage" : "")
-        + (quick ? " --quick" : "") + (argv.contains("--smoke") ? " --smoke" : "")
-        + (argv.contains("--stream-size") ? " --stream-size " + value(argv, "--stream-size", "")
-            : "");
-    if (storageOnly) {
-      StorageReport.writeAlone(out, storageLength, streamBytes, storageCommand);
-      return;
-    }
+    String command = commandLine(argv);
+    String run = "Run: `" + command + "` on " + LocalDate.now() + ".";
 
-    StringBuilder md = new StringBuilder();
-    md.append("# asyncwq benchmarks\n\n")
-        .append("Generated by `").append(command).append("` on ").append(LocalDate.now())
-        .append(". Every number on this page comes from that one run; re-run the command to")
-        .append(" reproduce it (numbers move between machines and runs, the ratios much less).\n\n")
-        .append("- machine: ").append(Runtime.getRuntime().availableProcessors())
-        .append(" cores, ").append(System.getProperty("os.name")).append(' ')
-        .append(System.getProperty("os.arch")).append('\n')
-        .append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
-        .append(System.getProperty("java.runtime.version")).append('\n')
-        .append("- JMH 1.37, ").append(quick ? "quick mode: 1 fork, 1 warm-up and 3 measured"
-            + " iterations of 1 s" : "full mode: 2 forks, 3 warm-up and 5 measured iterations of"
-            + " 2 s").append('\n')
-        .append("- ratio: how many times better asyncwq did than the peer (>1 = asyncwq ahead);"
-            + " ± is JMH's 99.9% error\n")
-        .append(FLAGS).append('\n');
-
+    Map<String, String> blocks = new LinkedHashMap<>();
     for (Section s : SECTIONS) {
+      if (!keys.contains(s.key())) {
+        continue;
+      }
+      StringBuilder md = new StringBuilder();
       Collection<RunResult> results =
-          run(s.benchmark(), null, quick, false, quick ? s.quickParams() : new String[0]);
-      md.append("## ").append(s.title()).append("\n\n").append(s.what()).append("\n\n");
+          run(s.benchmark(), null, length, false, quick ? s.quickParams() : new String[0]);
+      md.append("## ").append(s.title()).append("\n\n").append(run).append(' ')
+          .append(length.describe()).append(".\n\n").append(s.what()).append("\n\n");
       renderTable(md, results, s.targets());
       if (s.benchmark() == ElasticityBenchmark.class) {
         renderElasticityProbe(md);
@@ -161,9 +164,48 @@ public final class BenchmarkReport {
       if (s.benchmark() == ThresholdBenchmark.class) {
         renderThresholdThreads(md);
       }
+      blocks.put(s.key(), md.toString());
+    }
+    if (keys.contains("allocation")) {
+      blocks.put("allocation", renderAllocation(length, run));
+    }
+    Set<String> storageParts = StorageReport.partsOf(keys);
+    if (!storageParts.isEmpty()) {
+      blocks.putAll(StorageReport.render(storageLength, streamBytes, run, storageParts));
     }
 
-    md.append("## 6. Allocation on the queue path\n\n")
+    String old = Files.exists(out) ? Files.readString(out) : "";
+    String page = only.isEmpty() ? header(length) + Page.assemble(blocks) + Page.analysisOf(old)
+        : Page.replace(old.isEmpty() ? header(length) : old, blocks);
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Files.writeString(out, page);
+    System.out.println("wrote " + String.join(", ", blocks.keySet()) + " in "
+        + out.toAbsolutePath());
+  }
+
+  /** The page's opening: what it is, the machine, how to read it. */
+  private static String header(Length length) {
+    return "# asyncwq benchmarks\n\n"
+        + "Written by `bench/run`. Each section names the command and the date of the run that"
+        + " produced it (a whole run, or `--only` for some sections); re-run the command to"
+        + " reproduce it (numbers move between machines and runs, the ratios much less).\n\n"
+        + "- machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
+        + System.getProperty("os.name") + ' ' + System.getProperty("os.arch") + '\n'
+        + "- JDK: " + System.getProperty("java.vm.name") + ' '
+        + System.getProperty("java.runtime.version") + '\n'
+        + "- JMH 1.37; this page was first written in "
+        + length.describe().toLowerCase(Locale.ROOT) + '\n'
+        + "- ratio: how many times better asyncwq did than the peer (>1 = asyncwq ahead);"
+        + " ± is JMH's 99.9% error. A row decides a target only when both scores' errors are"
+        + " under a fifth of the score; a ratio marked † does not, and a target with such rows"
+        + " and no decided miss is reported as not decided\n"
+        + FLAGS + '\n';
+  }
+
+  /** Section 6: bytes allocated per queued work on every queue, from JMH's GC profiler. */
+  private static String renderAllocation(Length length, String run) throws RunnerException {
+    StringBuilder md = new StringBuilder();
+    md.append("## 6. Allocation on the queue path\n\n").append(run).append("\n\n")
         .append("JMH's GC profiler on every queue: the burst benchmark (WorkerPool.queue, one")
         .append(" producer, bursts of 1000), the ordered benchmark (OrderedWorkQueue.queue,")
         .append(" batches of 1000), the hashed benchmark (OrderedWorkQueue.queue(work, hash),")
@@ -174,28 +216,28 @@ public final class BenchmarkReport {
         .append(" figure above 0 is the executor's (JDK_GUAVA allocates its futures per item by")
         .append(" design).\n\n")
         .append("| benchmark | contender | bytes per work |\n|---|---|---:|\n");
-    allocationRows(md, "burst", run(BurstBenchmark.class, "oneProducer", quick, true,
+    allocationRows(md, "burst", run(BurstBenchmark.class, "oneProducer", length, true,
         "burst=1000"));
-    allocationRows(md, "ordered", run(OrderedBenchmark.class, "batch", quick, true, "n=1000"));
-    allocationRows(md, "hashed", run(HashedBenchmark.class, "batch", quick, true,
+    allocationRows(md, "ordered", run(OrderedBenchmark.class, "batch", length, true, "n=1000"));
+    allocationRows(md, "hashed", run(HashedBenchmark.class, "batch", length, true,
         "distribution=UNIFORM"));
-    allocationRows(md, "WorkQueue", "lane", run(LaneBenchmark.class, "burst", quick, true));
+    allocationRows(md, "WorkQueue", "lane", run(LaneBenchmark.class, "burst", length, true));
     md.append('\n');
-    StorageReport.render(md, storageLength, streamBytes, storageCommand);
-    md.append('\n');
+    return md.toString();
+  }
 
-    // The analysis under the marker is written by hand from a run's numbers; keep it across runs
-    // (the person re-running updates it if the numbers moved).
-    if (Files.exists(out)) {
-      String old = Files.readString(out);
-      int at = old.indexOf(ANALYSIS_MARKER);
-      if (at >= 0) {
-        md.append(old.substring(at));
+  /** The command as a person would type it again: {@code bench/run} and its flags. */
+  private static String commandLine(List<String> argv) {
+    StringBuilder c = new StringBuilder("bench/run");
+    for (int i = 0; i < argv.size(); i++) {
+      String a = argv.get(i);
+      if (a.equals("--out")) {
+        i++;
+        continue;
       }
+      c.append(' ').append(a);
     }
-    Files.createDirectories(out.toAbsolutePath().getParent());
-    Files.writeString(out, md);
-    System.out.println("wrote " + out.toAbsolutePath());
+    return c.toString();
   }
 
   /** Section 4b: threads created over a bursty load and time to shrink, from the probe. */
@@ -277,7 +319,7 @@ public final class BenchmarkReport {
    * parameter overrides, and with the GC profiler if {@code gc}.
    */
   private static Collection<RunResult> run(
-      Class<?> benchmark, String method, boolean quick, boolean gc, String... params)
+      Class<?> benchmark, String method, Length length, boolean gc, String... params)
       throws RunnerException {
     ChainedOptionsBuilder o = new OptionsBuilder().shouldFailOnError(true);
     o.include(benchmark.getName() + "\\." + (method == null ? "" : method + "$"));
@@ -289,7 +331,7 @@ public final class BenchmarkReport {
       o.addProfiler(GCProfiler.class);
     }
     boolean singleShot = benchmark == ElasticityBenchmark.class;
-    if (quick) {
+    if (length.quick()) {
       o.forks(1);
       if (singleShot) {
         o.warmupIterations(20).measurementIterations(60);
@@ -298,10 +340,10 @@ public final class BenchmarkReport {
             .measurementIterations(3).measurementTime(TimeValue.seconds(1));
       }
     } else {
-      o.forks(2);
+      o.forks(length.forks());
       if (!singleShot) {
         o.warmupIterations(3).warmupTime(TimeValue.seconds(1))
-            .measurementIterations(5).measurementTime(TimeValue.seconds(2));
+            .measurementIterations(length.iterations()).measurementTime(TimeValue.seconds(2));
       }
     }
     return new Runner(o.build()).run();
@@ -345,8 +387,9 @@ public final class BenchmarkReport {
     peers.forEach(c -> md.append("---:|"));
     md.append('\n');
 
-    // per target, the lowest ratio over the rows it applies to
-    Map<Target, Double> worst = new LinkedHashMap<>();
+    // per target, every row it applies to, with its ratio and whether its errors let it decide
+    Map<Target, List<RowRatio>> applies = new LinkedHashMap<>();
+    boolean marked = false;
     for (Map.Entry<String, Map<String, Result>> row : rows.entrySet()) {
       md.append("| ").append(row.getKey()).append(" |");
       for (String c : contenders) {
@@ -360,24 +403,82 @@ public final class BenchmarkReport {
         double ratio = higherIsBetter
             ? mine.getScore() / theirs.getScore()
             : theirs.getScore() / mine.getScore();
+        boolean decided = decides(mine) && decides(theirs);
         for (Target t : targets) {
           if (t.peer().equals(peer) && row.getKey().contains(t.rows())) {
-            worst.merge(t, ratio, Math::min);
+            applies.computeIfAbsent(t, k -> new ArrayList<>())
+                .add(new RowRatio(row.getKey(), ratio, decided));
           }
         }
-        md.append(String.format(Locale.ROOT, " %.2f× |", ratio));
+        md.append(String.format(Locale.ROOT, " %.2f×%s |", ratio, decided ? "" : " †"));
+        marked |= !decided;
       }
       md.append('\n');
     }
     md.append('\n');
+    if (marked) {
+      md.append("† an error over a fifth of a score: the row decides nothing.\n\n");
+    }
     for (Target t : targets) {
-      double low = worst.getOrDefault(t, Double.NaN);
-      String where = t.rows().isEmpty() ? "" : " (rows with " + t.rows() + ")";
-      md.append(String.format(Locale.ROOT,
-          "- target ≥ %.2f× %s%s: %s (lowest ratio %.2f×)%n", t.min(), t.peer(), where,
-          low >= t.min() ? "**met** in every row" : "**missed**", low));
+      md.append(verdict(t, applies.getOrDefault(t, List.of()))).append('\n');
     }
     md.append('\n');
+  }
+
+  /** One row's ratio against a target's peer, and whether both scores were tight enough. */
+  record RowRatio(String row, double ratio, boolean decided) {}
+
+  /** Whether a score's error is under a fifth of it (a NaN error, from one iteration, is not). */
+  static boolean decides(Result r) {
+    return decides(r.getScore(), r.getScoreError());
+  }
+
+  static boolean decides(double score, double error) {
+    return !Double.isNaN(error) && score > 0 && error < score / 5;
+  }
+
+  /**
+   * The target's line: met only when every row it applies to decides and reaches it; missed when
+   * a row that decides falls short; otherwise not decided, naming the rows whose errors are too
+   * wide.
+   */
+  static String verdict(Target t, List<RowRatio> rows) {
+    String where = t.rows().isEmpty() ? "" : " (rows with " + t.rows() + ")";
+    String head = String.format(Locale.ROOT, "- target ≥ %.2f× %s%s: ", t.min(), t.peer(), where);
+    double low = rows.stream().mapToDouble(RowRatio::ratio).min().orElse(Double.NaN);
+    List<RowRatio> missed = rows.stream().filter(r -> r.decided() && r.ratio() < t.min()).toList();
+    List<String> loose = rows.stream().filter(r -> !r.decided()).map(RowRatio::row).toList();
+    if (rows.isEmpty()) {
+      return head + "no row ran";
+    }
+    if (!missed.isEmpty()) {
+      RowRatio worst = missed.stream().min((x, y) -> Double.compare(x.ratio(), y.ratio()))
+          .orElseThrow();
+      return head + String.format(Locale.ROOT, "**missed** (%s: %.2f×%s)", worst.row(),
+          worst.ratio(), loose.isEmpty() ? "" : "; not decided: " + String.join(", ", loose));
+    }
+    if (!loose.isEmpty()) {
+      return head + String.format(Locale.ROOT, "**not decided** (lowest ratio %.2f×; errors"
+          + " over a fifth of a score in %s)", low, String.join(", ", loose));
+    }
+    return head + String.format(Locale.ROOT, "**met** in every row (lowest ratio %.2f×)", low);
+  }
+
+  /** A flag's value that must be a positive whole number, or {@code fallback} when absent. */
+  private static int positive(List<String> argv, String flag, int fallback) {
+    String v = value(argv, flag, null);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(flag + " must be a positive whole number, got '" + v + "'");
   }
 
   private static String value(List<String> argv, String flag, String fallback) {

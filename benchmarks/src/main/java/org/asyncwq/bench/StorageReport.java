@@ -7,8 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.asyncwq.bench.BenchmarkReport.Target;
 import org.asyncwq.bench.storage.HangScenarios;
 import org.asyncwq.bench.storage.StorageColdGetBenchmark;
@@ -32,20 +36,44 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * storage}, when it replaces only this section of the page.
  */
 final class StorageReport {
-  static final String BEGIN = "<!-- storage: begin -->";
-  static final String END = "<!-- storage: end -->";
 
   /** How long each JMH row runs. */
   enum Length { SMOKE, QUICK, FULL }
 
   private StorageReport() {}
 
-  static void render(StringBuilder md, Length length, long streamBytes, String command)
-      throws Exception {
-    md.append(BEGIN).append('\n');
+  /** The storage tables, each replaceable alone with {@code bench/run --only <part>}. */
+  static final List<String> PARTS = List.of("storage-put", "storage-get", "storage-cold-get",
+      "storage-scrub", "storage-stream", "storage-hangs");
+
+  /** The storage tables {@code keys} asks for: all of them for {@code storage}. */
+  static Set<String> partsOf(Set<String> keys) {
+    if (keys.contains("storage")) {
+      return new LinkedHashSet<>(PARTS);
+    }
+    Set<String> parts = new LinkedHashSet<>(PARTS);
+    parts.retainAll(keys);
+    return parts;
+  }
+
+  /**
+   * Renders the storage tables in {@code parts}: the whole section 7 under the key {@code storage}
+   * when every part is asked for, else each part under its own key, to replace that table alone.
+   */
+  static Map<String, String> render(Length length, long streamBytes, String run,
+      Set<String> parts) throws Exception {
+    String note = run + ' ' + lengthNote(length);
+    Map<String, String> blocks = new LinkedHashMap<>();
+    for (String part : parts) {
+      blocks.put(part, renderPart(part, length, streamBytes, note));
+    }
+    if (!parts.containsAll(PARTS)) {
+      return blocks;
+    }
+    StringBuilder md = new StringBuilder();
     md.append("## 7. Storage: the store against raw file IO, RocksDB, and itself on JDK")
         .append(" executors\n\n")
-        .append("Reproduce with `").append(command).append("`. Real files in a fresh directory")
+        .append("Real files in a fresh directory")
         .append(" under `").append(baseDir()).append("` (file system: ")
         .append(fileSystem()).append("), removed afterwards. The store: 2 mirrors, CRC32C,")
         .append(" a put returns once its commit is durable on both. ASYNCWQ is the store on")
@@ -54,62 +82,60 @@ final class StorageReport {
         .append(" RAW_FILECHANNEL the same bytes written to 2 files with positional writes and")
         .append(" force(false) on both before a put returns, read from one; ROCKSDB rocksdbjni")
         .append(" 10.10.1.1 with sync writes and its default block checksums, same objects, same")
-        .append(" threads. Page cache warm for every get and scrub. ")
-        .append(lengthNote(length)).append("\n\n");
-
-    md.append("### 7a. Put (durable on return), puts per second\n\n");
-    BenchmarkReport.renderTable(md, run(StoragePutBenchmark.class, length), List.of(
-        new Target("RAW_FILECHANNEL", 0.8, "size=1048576"),
-        new Target("ROCKSDB", 1.5, "size=1048576"),
-        new Target("ROCKSDB", 1.0, "size=65536"),
-        new Target("JDK_EXECUTORS", 1.0, "")));
-
-    md.append("### 7b. Verified get (page cache warm), gets per second\n\n");
-    BenchmarkReport.renderTable(md, run(StorageGetBenchmark.class, length), List.of(
-        new Target("RAW_FILECHANNEL", 0.85, ""),
-        new Target("ROCKSDB", 1.0, "size=1048576"),
-        new Target("ROCKSDB", 1.0, "size=65536"),
-        new Target("JDK_EXECUTORS", 1.0, "")));
-    md.append("Cold get: ").append(directIo()).append("\n\n");
-    if (directIoWorks()) {
-      md.append("### 7b'. Cold get (O_DIRECT reads, one reader), gets per second\n\n");
-      BenchmarkReport.renderTable(md, run(StorageColdGetBenchmark.class, length), List.of(
-          new Target("RAW_FILECHANNEL", 0.85, "")));
-    }
-
-    md.append("### 7c. Scrub of a 2-mirror store (64 objects of 1 MiB), scrubs per second\n\n");
-    BenchmarkReport.renderTable(md, run(StorageScrubBenchmark.class, length), List.of(
-        new Target("RAW_FILECHANNEL", 0.7, ""),
-        new Target("JDK_EXECUTORS", 1.0, "")));
-
-    renderStreaming(md, length, streamBytes);
-    renderHangs(md, length == Length.FULL ? 5000 : 2000);
-    md.append(END).append('\n');
+        .append(" threads. Page cache warm for every get and scrub. Each table names the run")
+        .append(" that produced it.\n\n");
+    blocks.forEach((key, body) -> md.append(Page.wrap(key, body)).append('\n'));
+    return Map.of("storage", md.toString());
   }
 
-  /**
-   * {@code --only storage}: renders section 7 alone and puts it in place of the storage section of
-   * {@code out} (before the analysis if the page has none yet), keeping the rest of the page.
-   */
-  static void writeAlone(Path out, StorageReport.Length length, long streamBytes,
-      String command) throws Exception {
-    StringBuilder storage = new StringBuilder();
-    StorageReport.render(storage, length, streamBytes, command);
-    String old = Files.exists(out) ? Files.readString(out) : "# asyncwq benchmarks\n\n";
-    int begin = old.indexOf(StorageReport.BEGIN);
-    int end = old.indexOf(StorageReport.END);
-    String page;
-    if (begin >= 0 && end > begin) {
-      page = old.substring(0, begin) + storage
-          + old.substring(end + StorageReport.END.length() + 1);
-    } else {
-      int at = old.indexOf(BenchmarkReport.ANALYSIS_MARKER);
-      page = at >= 0 ? old.substring(0, at) + storage + "\n" + old.substring(at)
-          : old + storage;
+  private static String renderPart(String part, Length length, long streamBytes, String note)
+      throws Exception {
+    StringBuilder md = new StringBuilder();
+    switch (part) {
+      case "storage-put":
+        md.append("### 7a. Put (durable on return), puts per second\n\n").append(note)
+            .append("\n\n");
+        BenchmarkReport.renderTable(md, run(StoragePutBenchmark.class, length), List.of(
+            new Target("RAW_FILECHANNEL", 0.8, "size=1048576"),
+            new Target("ROCKSDB", 1.5, "size=1048576"),
+            new Target("ROCKSDB", 1.0, "size=65536"),
+            new Target("JDK_EXECUTORS", 1.0, "")));
+        break;
+      case "storage-get":
+        md.append("### 7b. Verified get (page cache warm), gets per second\n\n").append(note)
+            .append("\n\n");
+        BenchmarkReport.renderTable(md, run(StorageGetBenchmark.class, length), List.of(
+            new Target("RAW_FILECHANNEL", 0.85, ""),
+            new Target("ROCKSDB", 1.0, "size=1048576"),
+            new Target("ROCKSDB", 1.0, "size=65536"),
+            new Target("JDK_EXECUTORS", 1.0, "")));
+        break;
+      case "storage-cold-get":
+        md.append("### 7b'. Cold get (O_DIRECT reads, one reader), gets per second\n\n")
+            .append(note).append("\n\n").append("Cold get: ").append(directIo())
+            .append("\n\n");
+        if (directIoWorks()) {
+          BenchmarkReport.renderTable(md, run(StorageColdGetBenchmark.class, length), List.of(
+              new Target("RAW_FILECHANNEL", 0.85, "")));
+        }
+        break;
+      case "storage-scrub":
+        md.append("### 7c. Scrub of a 2-mirror store (64 objects of 1 MiB), scrubs per second")
+            .append("\n\n").append(note).append("\n\n");
+        BenchmarkReport.renderTable(md, run(StorageScrubBenchmark.class, length), List.of(
+            new Target("RAW_FILECHANNEL", 0.7, ""),
+            new Target("JDK_EXECUTORS", 1.0, "")));
+        break;
+      case "storage-stream":
+        renderStreaming(md, length, streamBytes, note);
+        break;
+      case "storage-hangs":
+        renderHangs(md, length == Length.FULL ? 5000 : 2000, note);
+        break;
+      default:
+        throw new IllegalArgumentException("no storage table '" + part + "'");
     }
-    Files.createDirectories(out.toAbsolutePath().getParent());
-    Files.writeString(out, page);
-    System.out.println("wrote the storage section of " + out.toAbsolutePath());
+    return md.toString();
   }
 
   /** {@code 1G}, {@code 256M}, {@code 4096}: a byte count with an optional K, M or G suffix. */
@@ -135,7 +161,8 @@ final class StorageReport {
         return "Smoke mode: 1 fork, no warm-up, one measured iteration of 0.5 s per row;"
             + " it shows the harness works, its numbers are not measurements.";
       case QUICK:
-        return "Quick mode: 1 fork, 1 warm-up and 3 measured iterations of 1 s per row.";
+        return "Quick mode: 1 fork, 1 warm-up and 3 measured iterations of 1 s per row: too"
+            + " short to decide a target.";
       default:
         return "Full mode: 2 forks, 3 warm-up iterations of 1 s and 5 measured of 2 s per row.";
     }
@@ -162,12 +189,12 @@ final class StorageReport {
     return new Runner(o.build()).run();
   }
 
-  private static void renderStreaming(StringBuilder md, Length length, long bytes)
+  private static void renderStreaming(StringBuilder md, Length length, long bytes, String note)
       throws IOException, InterruptedException {
     int warmups = length == Length.SMOKE ? 0 : 1;
     int rounds = length == Length.FULL ? 5 : length == Length.QUICK ? 3 : 2;
     md.append("### 7d. Streaming put and get of ").append(size(bytes)).append(" with ")
-        .append(StreamingRun.HEAP).append("\n\n")
+        .append(StreamingRun.HEAP).append("\n\n").append(note).append("\n\n")
         .append("One object put as a stream (never whole in memory) and got back to a sink, in")
         .append(" a child JVM per contender with ").append(StreamingRun.HEAP).append(": ")
         .append(warmups).append(" warm-up and ").append(rounds).append(" measured rounds;")
@@ -210,8 +237,9 @@ final class StorageReport {
     md.append('\n');
   }
 
-  private static void renderHangs(StringBuilder md, long bound) throws Exception {
-    md.append("### 7e. Seed 002 and 003 hang scenarios on both wirings\n\n")
+  private static void renderHangs(StringBuilder md, long bound, String note) throws Exception {
+    md.append("### 7e. Seed 002 and 003 hang scenarios on both wirings\n\n").append(note)
+        .append("\n\n")
         .append("Each scenario runs on device files with a bound of ").append(bound)
         .append(" ms; a run that has not completed by then is reported as hanging, then")
         .append(" cleaned up (waits released, queues drained and stopped, the waiting threads")

@@ -1,0 +1,88 @@
+package org.asyncwq.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.asyncwq.bench.BenchmarkReport.RowRatio;
+import org.asyncwq.bench.BenchmarkReport.Target;
+import org.junit.jupiter.api.Test;
+
+/** How bench/run writes docs/BENCHMARKS.md: sections replaced alone, targets judged with errors. */
+class ReportPageTest {
+  private static final Target FJP = new Target("FJP", 1.0, "");
+
+  @Test
+  void onlyReplacesTheNamedSectionAndKeepsTheRestOfThePage() {
+    String page = "# head\n\n" + Page.wrap("burst", "old burst\n") + "\n"
+        + Page.wrap("ordered", "old ordered\n") + "\n" + BenchmarkReport.ANALYSIS_MARKER
+        + "\nhand-written\n";
+
+    String after = Page.replace(page, Map.of("burst", "new burst\n"));
+
+    assertThat(after).contains("new burst").doesNotContain("old burst")
+        .contains("old ordered").endsWith(BenchmarkReport.ANALYSIS_MARKER + "\nhand-written\n");
+    assertThat(after.indexOf("new burst")).isLessThan(after.indexOf("old ordered"));
+  }
+
+  @Test
+  void aStorageTableThePageLacksGoesAtTheEndOfTheStorageSection() {
+    String page = Page.wrap("storage", "## 7.\n" + Page.wrap("storage-put", "puts\n"))
+        + BenchmarkReport.ANALYSIS_MARKER + "\n";
+    Map<String, String> blocks = new LinkedHashMap<>();
+    blocks.put("storage-get", "gets\n");
+
+    String after = Page.replace(page, blocks);
+
+    assertThat(after.indexOf("gets")).isGreaterThan(after.indexOf("puts"))
+        .isLessThan(after.indexOf(Page.end("storage")));
+  }
+
+  @Test
+  void aSectionThePageLacksGoesBeforeTheAnalysis() {
+    String page = "# head\n\n" + BenchmarkReport.ANALYSIS_MARKER + "\nnotes\n";
+
+    String after = Page.replace(page, Map.of("hashed", "hashed rows\n"));
+
+    assertThat(after.indexOf("hashed rows")).isLessThan(after.indexOf("notes"));
+    assertThat(after).startsWith("# head");
+  }
+
+  @Test
+  void anUnknownSectionNameIsRefusedWithTheKnownNames() {
+    assertThatThrownBy(() -> Page.keys("burst,brust"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'brust'").hasMessageContaining("ordered")
+        .hasMessageContaining("storage-get");
+    assertThat(Page.keys("")).containsExactlyElementsOf(Page.KEYS);
+  }
+
+  @Test
+  void aTargetIsMetOnlyWhenEveryRowDecidesAndReachesIt() {
+    assertThat(BenchmarkReport.verdict(FJP, List.of(new RowRatio("a", 1.2, true),
+        new RowRatio("b", 1.1, true)))).contains("**met**").contains("1.10×");
+  }
+
+  @Test
+  void aDecidedRowBelowTheTargetIsAMiss() {
+    assertThat(BenchmarkReport.verdict(FJP, List.of(new RowRatio("a", 1.2, false),
+        new RowRatio("b", 0.7, true)))).contains("**missed**").contains("b: 0.70×")
+        .contains("not decided: a");
+  }
+
+  @Test
+  void rowsWithWideErrorsAndNoDecidedMissLeaveTheTargetUndecided() {
+    assertThat(BenchmarkReport.verdict(FJP, List.of(new RowRatio("a", 0.6, false),
+        new RowRatio("b", 1.3, true)))).contains("**not decided**").contains("in a")
+        .doesNotContain("**met**").doesNotContain("**missed**");
+  }
+
+  @Test
+  void anErrorOfAFifthOfTheScoreOrMoreDecidesNothing() {
+    assertThat(BenchmarkReport.decides(100, 19.9)).isTrue();
+    assertThat(BenchmarkReport.decides(100, 20)).isFalse();
+    assertThat(BenchmarkReport.decides(100, Double.NaN)).isFalse();
+  }
+}
