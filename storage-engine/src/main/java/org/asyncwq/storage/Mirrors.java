@@ -97,6 +97,12 @@ final class Mirrors implements PageDevice, AutoCloseable {
     return outside != null ? outside : volume.readOnCaller(block, expected);
   }
 
+  /** {@link #readOnCaller(long, List)} into the caller's {@code dst} (exactly the blocks). */
+  CompletableFuture<ByteBuffer> readOnCaller(long block, List<Checksum> expected, ByteBuffer dst) {
+    CompletableFuture<ByteBuffer> outside = outsideDataArea(block, expected.size());
+    return outside != null ? outside : volume.readOnCaller(block, expected, dst);
+  }
+
   private CompletableFuture<ByteBuffer> outsideDataArea(long block, int blocks) {
     long end = devices.get(0).blockCount();
     if (block < Superblock.SLOTS || block > end - blocks) {

@@ -60,6 +60,13 @@ final class Names {
     if (nul >= 0) {
       throw new IllegalArgumentException(what + " contains a NUL character at index " + nul);
     }
+    if (ascii(s)) { // every get and put encodes its name: skip the strict encoder when it can
+      if (s.length() > MAX_BYTES) {
+        throw new IllegalArgumentException(what + " is " + s.length()
+            + " bytes of UTF-8; the limit is " + MAX_BYTES);
+      }
+      return s.getBytes(StandardCharsets.US_ASCII);
+    }
     ByteBuffer b;
     try {
       b = StandardCharsets.UTF_8.newEncoder()
@@ -77,5 +84,15 @@ final class Names {
     byte[] out = new byte[b.remaining()];
     b.get(out);
     return out;
+  }
+
+  /** Whether every char is ASCII: its UTF-8 bytes are its chars, and it cannot be malformed. */
+  private static boolean ascii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 }

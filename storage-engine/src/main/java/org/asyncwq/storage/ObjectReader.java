@@ -14,16 +14,16 @@ import org.asyncwq.storage.tree.PageKind;
 import org.asyncwq.storage.tree.TreeReader;
 
 /**
- * Reads committed objects: looks names up in a pinned snapshot's directory and streams data runs
+ * Reads committed objects: looks names up in a pinned snapshot's directory and reads data runs
  * through the volume's verified reads (a read waiting for a repair lets the next ones start, up to a
- * few ahead). Directory and
- * extent-map pages come through a bounded cache of verified pages ({@link PageCache}), so a get
- * reads from the device only the data and the pages it has not met yet. Extent runs that lie end to
- * end on the device are read with one positional read of up to {@link #MAX_READ_BLOCKS} blocks, read
- * and verified on the caller's thread ({@code MirroredVolume.readOnCaller}: no queue hop unless a
- * copy needs repair), and the verified buffer is handed to the caller's stream without another copy. Only verified bytes
- * reach the caller; a block with no good copy fails the read with {@code
- * UncorrectableDataException}.
+ * few ahead). Directory and extent-map pages come through a bounded cache of verified pages ({@link
+ * PageCache}), so a get reads from the device only the data and the pages it has not met yet.
+ * Extent runs that lie end to end on the device are read with one positional read of up to {@link
+ * #MAX_READ_BLOCKS} blocks, read and verified on the caller's thread ({@code
+ * MirroredVolume.readOnCaller}: no queue hop unless a copy needs repair): straight into the
+ * caller's buffer for {@link #read(ObjectRecord, ByteBuffer)}, into a pooled buffer ({@link
+ * ReadBuffers}) handed to the caller's stream for {@link #copy}. Only verified bytes reach the
+ * caller; a block with no good copy fails the read with {@code UncorrectableDataException}.
  */
 final class ObjectReader {
   private static final int READ_AHEAD = 8;
@@ -35,6 +35,7 @@ final class ObjectReader {
 
   private final Mirrors mirrors;
   private final PageCache pages = new PageCache(CACHED_PAGES);
+  private final ReadBuffers buffers = new ReadBuffers();
   private final TreeReader directory;
 
   ObjectReader(Mirrors mirrors) {
@@ -74,7 +75,141 @@ final class ObjectReader {
     return out;
   }
 
+  /**
+   * Writes the object's verified bytes to {@code out}: each run is read into a pooled buffer
+   * ({@link ReadBuffers}), verified there, and handed to {@code out} from it.
+   */
   void copy(ObjectRecord r, OutputStream out) throws IOException {
+    walk(r, (deviceBlock, sums, start, bytes) -> {
+      ByteBuffer b = buffers.take(sums.size() * BLOCK);
+      CompletableFuture<ByteBuffer> read = mirrors.readOnCaller(deviceBlock, sums, b);
+      return new Pending() {
+        @Override
+        public boolean isDone() {
+          return read.isDone();
+        }
+
+        @Override
+        public void finish() throws IOException {
+          ByteBuffer v = Mirrors.joinReading(read);
+          out.write(v.array(), v.arrayOffset(), bytes);
+          buffers.give(b); // only now: no read writes into it any more
+        }
+      };
+    });
+  }
+
+  /**
+   * Reads the object's verified bytes straight into {@code dst} from its position, which it
+   * advances by the object's size ({@code dst} has room: the caller checked). Each run is read
+   * into its place in {@code dst} and verified there; only the object's last block, when the
+   * object ends inside it, goes through a block of its own. On any failure the bytes of {@code
+   * dst} the object would have filled are zeroed once no read writes into them any more, and its
+   * position does not move: {@code dst} never keeps bytes that were not verified.
+   */
+  void read(ObjectRecord r, ByteBuffer dst) throws IOException {
+    int base = dst.position();
+    List<Pending> started = new ArrayList<>();
+    try {
+      walk(r, (deviceBlock, sums, start, bytes) -> {
+        int at = base + (int) start;
+        int whole = bytes / BLOCK;
+        CompletableFuture<ByteBuffer> head = whole == 0 ? null : mirrors.readOnCaller(
+            deviceBlock, whole == sums.size() ? sums : sums.subList(0, whole),
+            dst.duplicate().limit(at + whole * BLOCK).position(at));
+        if (whole == sums.size()) {
+          Pending p = new Pending() {
+            @Override
+            public boolean isDone() {
+              return head.isDone();
+            }
+
+            @Override
+            public void finish() throws IOException {
+              Mirrors.joinReading(head);
+            }
+          };
+          started.add(p);
+          return p;
+        }
+        ByteBuffer last = ByteBuffer.allocate(BLOCK);
+        CompletableFuture<ByteBuffer> tail = mirrors.readOnCaller(deviceBlock + whole,
+            sums.subList(whole, whole + 1), last);
+        Pending p = new Pending() {
+          @Override
+          public boolean isDone() {
+            return (head == null || head.isDone()) && tail.isDone();
+          }
+
+          @Override
+          public void finish() throws IOException {
+            if (head != null) {
+              Mirrors.joinReading(head);
+            }
+            dst.put(at + whole * BLOCK, Mirrors.joinReading(tail), 0, bytes - whole * BLOCK);
+          }
+        };
+        started.add(p);
+        return p;
+      });
+    } catch (IOException | RuntimeException | Error e) {
+      for (Pending p : started) {
+        p.settle();
+      }
+      zero(dst, base, (int) r.size());
+      throw e;
+    }
+    dst.position(base + (int) r.size());
+  }
+
+  /** Zeroes bytes {@code [from, from + n)} of {@code b} by absolute index. */
+  private static void zero(ByteBuffer b, int from, int n) {
+    if (b.hasArray()) {
+      java.util.Arrays.fill(b.array(), b.arrayOffset() + from, b.arrayOffset() + from + n,
+          (byte) 0);
+      return;
+    }
+    byte[] zeros = new byte[Math.min(n, 64 * 1024)];
+    for (int at = from; at < from + n; at += zeros.length) {
+      b.put(at, zeros, 0, Math.min(zeros.length, from + n - at));
+    }
+  }
+
+  /** Where one get's runs go: starts the verified read of one run into its target. */
+  @FunctionalInterface
+  private interface Target {
+    /**
+     * Starts reading device blocks {@code deviceBlock} on, one per checksum of {@code sums}, which
+     * hold bytes {@code [start, start + bytes)} of the object.
+     */
+    Pending start(long deviceBlock, List<Checksum> sums, long start, int bytes) throws IOException;
+  }
+
+  /** A verified read in flight. */
+  private interface Pending {
+    /** Whether its reads have completed (then {@link #finish} does not wait). */
+    boolean isDone();
+
+    /** Waits for its reads and hands the bytes on; throws the read's failure. */
+    void finish() throws IOException;
+
+    /** Waits until its reads have completed, whatever their outcome. */
+    default void settle() {
+      try {
+        finish();
+      } catch (IOException | RuntimeException e) {
+        // the get fails with the first failure already; this one only had to end
+      }
+    }
+  }
+
+  /**
+   * Walks the object's extent map in order, gathers runs that lie end to end on the device into
+   * reads of up to {@link #MAX_READ_BLOCKS} blocks and starts each through {@code target}; a read
+   * that completed on this thread (the healthy case) is finished at once, reads waiting for a
+   * repair stay in flight, up to {@link #READ_AHEAD}.
+   */
+  private void walk(ObjectRecord r, Target target) throws IOException {
     if (r.extentMap() == null) {
       return;
     }
@@ -90,14 +225,14 @@ final class ObjectReader {
       }
       next[0] += e.blocks();
       if (!run.extend(e)) {
-        issue(r, run, ahead, out);
+        issue(r, run, ahead, target);
         run.start(e);
       }
       return true;
     });
-    issue(r, run, ahead, out);
+    issue(r, run, ahead, target);
     while (!ahead.isEmpty()) {
-      ahead.poll().drain(out);
+      ahead.poll().finish();
     }
     if (next[0] != r.dataBlocks()) {
       throw new CorruptStoreException("object of " + r.size() + " bytes: its extent map covers "
@@ -105,35 +240,20 @@ final class ObjectReader {
     }
   }
 
-  /** Starts the verified read of {@code run} (if it holds blocks), draining the oldest if full. */
-  private void issue(ObjectRecord r, Coalesced run, ArrayDeque<Pending> ahead, OutputStream out)
+  /** Starts the verified read of {@code run} (if it holds blocks), finishing the oldest if full. */
+  private void issue(ObjectRecord r, Coalesced run, ArrayDeque<Pending> ahead, Target target)
       throws IOException {
     if (run.sums.isEmpty()) {
       return;
     }
     long start = run.fileBlock * BLOCK;
     int bytes = (int) Math.min((long) run.sums.size() * BLOCK, r.size() - start);
-    ahead.add(new Pending(mirrors.readOnCaller(run.deviceBlock, List.copyOf(run.sums)), bytes));
+    ahead.add(target.start(run.deviceBlock, List.copyOf(run.sums), start, bytes));
     run.sums.clear();
     // A healthy read has completed on this thread already: hand it on at once. Only reads that
     // wait for a repair stay in flight, up to READ_AHEAD of them.
-    while (!ahead.isEmpty() && (ahead.size() >= READ_AHEAD || ahead.peek().read().isDone())) {
-      ahead.poll().drain(out);
-    }
-  }
-
-  /** A verified read in flight and how many of its bytes belong to the object. */
-  private record Pending(CompletableFuture<ByteBuffer> read, int bytes) {
-    void drain(OutputStream out) throws IOException {
-      ByteBuffer b = Mirrors.joinReading(read);
-      int n = Math.min(bytes, b.remaining());
-      if (b.hasArray()) {
-        out.write(b.array(), b.arrayOffset() + b.position(), n);
-      } else {
-        byte[] copy = new byte[n];
-        b.duplicate().get(copy);
-        out.write(copy);
-      }
+    while (!ahead.isEmpty() && (ahead.size() >= READ_AHEAD || ahead.peek().isDone())) {
+      ahead.poll().finish();
     }
   }
 

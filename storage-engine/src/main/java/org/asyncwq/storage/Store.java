@@ -1,9 +1,9 @@
 package org.asyncwq.storage;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -216,8 +216,45 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * The object's bytes (objects up to 2 GiB; larger ones need {@link #get}). An interrupt does not
-   * cut it short; the interrupt flag stays set (see {@link #get}).
+   * Reads the object's bytes straight into {@code dst} from its position, each block verified
+   * there, and advances the position by the object's size, which it returns: the get for a caller
+   * that has a buffer to fill (no copy through a stream, no buffer allocated per get; a direct
+   * buffer also saves the JDK's own copy of a read into a heap buffer). Bytes past the object's
+   * size are not touched. An interrupt does not cut it short (see {@link #get(String,
+   * OutputStream)}).
+   *
+   * <p>If the get fails (a block with no good copy on any mirror, {@link
+   * org.asyncwq.storage.block.UncorrectableDataException}, or any other error once reading began)
+   * the bytes it would have filled are zeroed and the position does not move: {@code dst} never
+   * keeps bytes that failed verification.
+   *
+   * @return the object's size, the bytes written to {@code dst}
+   * @throws NoSuchObjectException if there is no such object
+   * @throws IllegalArgumentException if {@code dst} is read-only or has fewer bytes left than the
+   *     object holds (the message gives both); nothing is read and {@code dst} is untouched
+   */
+  public int get(String name, ByteBuffer dst) throws IOException {
+    byte[] key = Names.encode(name);
+    java.util.Objects.requireNonNull(dst, "dst");
+    if (dst.isReadOnly()) {
+      throw new IllegalArgumentException("get of \"" + name + "\": the buffer is read-only");
+    }
+    ensureOpen();
+    try (Snapshot s = committer.snapshot()) {
+      ObjectRecord r = reader.require(s, name, key);
+      if (r.size() > dst.remaining()) {
+        throw new IllegalArgumentException("get of \"" + name + "\": the object has " + r.size()
+            + " bytes, the buffer has room for " + dst.remaining());
+      }
+      reader.read(r, dst);
+      return (int) r.size();
+    }
+  }
+
+  /**
+   * The object's bytes (objects up to 2 GiB; larger ones need {@link #get(String,
+   * OutputStream)}), read straight into the returned array. An interrupt does not cut it short; the interrupt flag stays set (see
+   * {@link #get(String, OutputStream)}).
    */
   public byte[] read(String name) throws IOException {
     byte[] key = Names.encode(name);
@@ -228,9 +265,9 @@ public final class Store implements AutoCloseable {
         throw new IllegalStateException("object \"" + name + "\" has " + r.size()
             + " bytes, too many for one array; use get(name, out)");
       }
-      ByteArrayOutputStream out = new ByteArrayOutputStream((int) r.size());
-      reader.copy(r, out);
-      return out.toByteArray();
+      byte[] bytes = new byte[(int) r.size()];
+      reader.read(r, ByteBuffer.wrap(bytes));
+      return bytes;
     }
   }
 

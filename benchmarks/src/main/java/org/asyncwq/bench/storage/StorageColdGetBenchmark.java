@@ -121,9 +121,7 @@ public class StorageColdGetBenchmark {
     int slot = random.nextInt(objects);
     int n;
     if (store != null) {
-      StoreSubject.Into out = new StoreSubject.Into(buffer);
-      store.get("o" + slot, out);
-      n = out.at;
+      n = store.get("o" + slot, ByteBuffer.wrap(buffer));
     } else {
       aligned.clear().limit(size);
       while (aligned.hasRemaining()) {

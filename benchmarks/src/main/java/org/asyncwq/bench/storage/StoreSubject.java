@@ -2,7 +2,7 @@ package org.asyncwq.bench.storage;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import org.asyncwq.storage.Store;
 import org.asyncwq.storage.StoreOptions;
@@ -28,36 +28,17 @@ final class StoreSubject implements Subject {
     store.put("o" + slot, new ByteArrayInputStream(data));
   }
 
+  /**
+   * Reads straight into the caller's array ({@link Store#get(String, ByteBuffer)}), the same
+   * destination a raw read fills: a heap buffer the JDK reads through its own direct buffer.
+   */
   @Override
   public int get(int slot, byte[] into) throws IOException {
-    Into out = new Into(into);
-    store.get("o" + slot, out);
-    return out.at;
+    return store.get("o" + slot, ByteBuffer.wrap(into));
   }
 
   @Override
   public void close() {
     store.close();
-  }
-
-  /** Copies what the store writes into a caller's array, as a raw read fills its buffer. */
-  static final class Into extends OutputStream {
-    private final byte[] into;
-    int at;
-
-    Into(byte[] into) {
-      this.into = into;
-    }
-
-    @Override
-    public void write(int b) {
-      into[at++] = (byte) b;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      System.arraycopy(b, off, into, at, len);
-      at += len;
-    }
   }
 }

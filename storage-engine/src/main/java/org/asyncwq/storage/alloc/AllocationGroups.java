@@ -144,10 +144,15 @@ public final class AllocationGroups {
 
   /** The reader of {@code generation} is done. */
   public void unpin(long generation) {
+    List<Extent> out;
     synchronized (deferred) {
       pins.computeIfPresent(generation, (g, n) -> n == 1 ? null : n - 1);
+      if (deferred.isEmpty()) {
+        return; // nothing waits for readers: a get takes this lock once to end, not twice
+      }
+      out = takeReusable();
     }
-    releaseReusable();
+    free(out);
   }
 
   /** Blocks waiting for a later commit or for readers before they can be reused. */
@@ -164,20 +169,27 @@ public final class AllocationGroups {
   }
 
   private void releaseReusable() {
-    List<Extent> out = new ArrayList<>();
+    List<Extent> out;
     synchronized (deferred) {
-      long oldestReader = pins.isEmpty() ? Long.MAX_VALUE : pins.firstKey();
-      while (!deferred.isEmpty()) {
-        Map.Entry<Long, List<Extent>> first = deferred.firstEntry();
-        long g = first.getKey();
-        if (g + 1 > committed || oldestReader < g) {
-          break;
-        }
-        out.addAll(first.getValue());
-        deferred.pollFirstEntry();
-      }
+      out = takeReusable();
     }
     free(out);
+  }
+
+  /** Takes the deferred extents no openable commit or reader needs any more; holds the lock. */
+  private List<Extent> takeReusable() {
+    List<Extent> out = new ArrayList<>();
+    long oldestReader = pins.isEmpty() ? Long.MAX_VALUE : pins.firstKey();
+    while (!deferred.isEmpty()) {
+      Map.Entry<Long, List<Extent>> first = deferred.firstEntry();
+      long g = first.getKey();
+      if (g + 1 > committed || oldestReader < g) {
+        break;
+      }
+      out.addAll(first.getValue());
+      deferred.pollFirstEntry();
+    }
+    return out;
   }
 
   private List<Extent> split(Extent e) {

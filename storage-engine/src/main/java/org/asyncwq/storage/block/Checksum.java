@@ -30,10 +30,13 @@ public final class Checksum {
 
   private final ChecksumType type;
   private final byte[] bytes;
+  /** The bytes as a number, for CRC32C and XXH64 (so a verification compares two longs). */
+  private final long value;
 
   private Checksum(ChecksumType type, byte[] bytes) {
     this.type = type;
     this.bytes = bytes;
+    this.value = type == ChecksumType.SHA256 ? 0 : toLong(bytes);
   }
 
   /** The checksum of {@code block}'s remaining bytes (normally one block); the buffer is untouched. */
@@ -81,9 +84,9 @@ public final class Checksum {
   boolean matches(ByteBuffer buf, int offset, int length) {
     switch (type) {
       case CRC32C:
-        return crc32c(buf, offset, length) == toLong(bytes);
+        return crc32c(buf, offset, length) == value;
       case XXH64:
-        return XX.hashBytes(buf, offset, length) == toLong(bytes);
+        return XX.hashBytes(buf, offset, length) == value;
       case SHA256:
         return MessageDigest.isEqual(sha256(buf, offset, length), bytes);
       default:
@@ -91,9 +94,17 @@ public final class Checksum {
     }
   }
 
+  /**
+   * CRC32C through the JDK's intrinsic: straight over the backing array of a heap buffer (no view
+   * allocated per block), through a view of a direct one.
+   */
   private static long crc32c(ByteBuffer buf, int offset, int length) {
     CRC32C crc = new CRC32C();
-    crc.update(buf.duplicate().limit(offset + length).position(offset));
+    if (buf.hasArray()) {
+      crc.update(buf.array(), buf.arrayOffset() + offset, length);
+    } else {
+      crc.update(buf.duplicate().limit(offset + length).position(offset));
+    }
     return crc.getValue();
   }
 

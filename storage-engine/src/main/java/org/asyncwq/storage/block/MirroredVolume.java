@@ -181,6 +181,38 @@ public final class MirroredVolume implements AutoCloseable {
         : new ReadOperation(this, firstBlock, sums, first).startOnCaller());
   }
 
+  /**
+   * {@link #readOnCaller(long, List)} into the caller's {@code dst} instead of a new buffer: the
+   * blocks are read into {@code dst}'s remaining bytes, which must be exactly {@code
+   * expected.size() * BLOCK_SIZE}, and verified there; a bad block's good copy is written over it
+   * there by the repair. Completes with a view of those bytes (position 0); {@code dst}'s own
+   * position and limit do not move. If a block has no good copy the future fails with {@link
+   * UncorrectableDataException} and those bytes of {@code dst} are left zeroed, so {@code dst}
+   * never keeps bytes that failed verification. {@code dst} must not be touched until the future
+   * completes.
+   *
+   * @throws IllegalArgumentException if {@code dst} is read-only or its remaining bytes are not
+   *     exactly the blocks to read
+   */
+  public CompletableFuture<ByteBuffer> readOnCaller(long firstBlock, List<Checksum> expected,
+      ByteBuffer dst) {
+    List<Checksum> sums = checkRead(firstBlock, expected);
+    Objects.requireNonNull(dst, "dst");
+    if (dst.isReadOnly()) {
+      throw new IllegalArgumentException("read: the destination buffer is read-only");
+    }
+    if (dst.remaining() != (long) sums.size() * BLOCK_SIZE) {
+      throw new IllegalArgumentException("read: the destination has " + dst.remaining()
+          + " bytes left, the " + sums.size() + " blocks need exactly "
+          + (long) sums.size() * BLOCK_SIZE);
+    }
+    ByteBuffer into = dst.slice();
+    Mirror first = firstHealthyFrom(Math.floorMod(roundRobin.getAndIncrement(), mirrors()));
+    return track(() -> first == null
+        ? noHealthyMirror("read")
+        : new ReadOperation(this, firstBlock, sums, first, into).startOnCaller());
+  }
+
   /** Flushes every healthy mirror; fails only if no mirror flushed. */
   public CompletableFuture<Void> flush() {
     List<Mirror> targets = healthyMirrors();
@@ -336,7 +368,11 @@ public final class MirroredVolume implements AutoCloseable {
       end();
       throw e;
     }
-    f.whenComplete((r, t) -> end());
+    if (f.isDone()) {
+      end(); // completed on the caller (a healthy readOnCaller): no completion action needed
+    } else {
+      f.whenComplete((r, t) -> end());
+    }
     return f;
   }
 

@@ -46,6 +46,8 @@ final class ReadOperation {
   private final int blocks;
   private final Mirror first;
   private final ByteBuffer data;
+  /** Whether {@link #data} is the caller's: then a failed read leaves it zeroed. */
+  private final boolean callers;
   /** Steps queued and not finished; the read completes when it reaches zero. */
   private final AtomicInteger pending = new AtomicInteger(1);
   /** The lowest block with no good copy, or Long.MAX_VALUE. */
@@ -53,12 +55,22 @@ final class ReadOperation {
   final CompletableFuture<ByteBuffer> result = new CompletableFuture<>();
 
   ReadOperation(MirroredVolume volume, long firstBlock, List<Checksum> expected, Mirror first) {
+    this(volume, firstBlock, expected, first, null);
+  }
+
+  /**
+   * A read into {@code dst} (exactly {@code expected.size()} blocks, indexed from 0; the caller's
+   * own buffer), or into a new buffer if {@code dst} is null.
+   */
+  ReadOperation(MirroredVolume volume, long firstBlock, List<Checksum> expected, Mirror first,
+      ByteBuffer dst) {
     this.volume = volume;
     this.firstBlock = firstBlock;
     this.expected = expected;
     this.blocks = expected.size();
     this.first = first;
-    this.data = ByteBuffer.allocate(blocks * BLOCK_SIZE);
+    this.callers = dst != null;
+    this.data = dst != null ? dst : ByteBuffer.allocate(blocks * BLOCK_SIZE);
   }
 
   CompletableFuture<ByteBuffer> start() {
@@ -190,6 +202,10 @@ final class ReadOperation {
     }
     long bad = uncorrectable.get();
     if (bad != Long.MAX_VALUE) {
+      if (callers) {
+        // The caller's buffer holds the bytes as read, bad blocks among them: it keeps none.
+        zero(data);
+      }
       result.completeExceptionally(new UncorrectableDataException(bad, "block " + bad
           + " has no copy matching its checksum on any of the " + volume.mirrors()
           + " mirrors (read of blocks [" + firstBlock + ", " + (firstBlock + blocks) + "))"));
@@ -197,5 +213,16 @@ final class ReadOperation {
     }
     volume.countRead(blocks);
     result.complete(data);
+  }
+
+  /** Zeroes every byte of {@code b} (by absolute index; position and limit stay). */
+  static void zero(ByteBuffer b) {
+    if (b.hasArray()) {
+      java.util.Arrays.fill(b.array(), b.arrayOffset(), b.arrayOffset() + b.capacity(), (byte) 0);
+      return;
+    }
+    for (int i = 0; i < b.capacity(); i++) {
+      b.put(i, (byte) 0);
+    }
   }
 }

@@ -1,15 +1,15 @@
 package org.asyncwq.storage.tree;
 
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Verified tree pages kept in memory for readers, so a lookup does not read and verify the same
  * committed pages from the device on every call (what the ZFS ARC and btrfs' extent buffer cache do
- * for metadata). Bounded: at most {@code maxPages} pages, the least recently used dropped first
- * (Guava's cache).
+ * for metadata). Bounded: at most {@code maxPages} pages, those least likely to be used again
+ * dropped first (Caffeine's cache: a lookup of a cached page takes no lock).
  *
  * <p><b>Why it is safe.</b> A page is cached only after it passed every check a read makes (its
  * checksum against the parent's pointer, its header, its own checksum, sorted keys), and it is
@@ -37,7 +37,8 @@ public final class PageCache {
     if (maxPages < 0) {
       throw new IllegalArgumentException("maxPages must not be negative, was " + maxPages);
     }
-    this.pages = CacheBuilder.newBuilder().maximumSize(maxPages).build();
+    // Evictions run on the thread that adds a page (no pool thread of the cache's own).
+    this.pages = Caffeine.newBuilder().maximumSize(maxPages).executor(Runnable::run).build();
   }
 
   /** Pages served from memory so far. */

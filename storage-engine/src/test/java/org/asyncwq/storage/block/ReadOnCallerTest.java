@@ -127,4 +127,65 @@ class ReadOnCallerTest {
       assertThat(m.get(0).reads(0) + m.get(1).reads(0)).isZero();
     }
   }
+  @Test
+  void aReadIntoTheCallersBufferLandsAtItsPositionAndQueuesNoWork() throws Exception {
+    List<FaultyBlockDevice> m = Fixtures.faultyMirrors(2, 64);
+    try (StorageQueues q = StorageQueues.create();
+         MirroredVolume v = MirroredVolume.builder(Fixtures.devices(m)).queues(q).build()) {
+      ByteBuffer data = Fixtures.data(8, 4);
+      List<Checksum> sums = v.write(0, data).join();
+      long submit = completed(q, StorageQueues.SUBMIT);
+      for (ByteBuffer whole : List.of(ByteBuffer.allocate(10 * BLOCK_SIZE),
+          ByteBuffer.allocateDirect(10 * BLOCK_SIZE))) {
+        ByteBuffer dst = whole.duplicate().position(BLOCK_SIZE).limit(9 * BLOCK_SIZE);
+        CompletableFuture<ByteBuffer> f = v.readOnCaller(0, sums, dst);
+        assertThat(f).isDone();
+        assertThat(f.join()).isEqualTo(data);
+        assertThat(dst.position()).isEqualTo(BLOCK_SIZE);
+        assertThat(dst.limit()).isEqualTo(9 * BLOCK_SIZE);
+        assertThat(whole.duplicate().position(BLOCK_SIZE).limit(9 * BLOCK_SIZE)).isEqualTo(data);
+        assertThat(whole.duplicate().limit(BLOCK_SIZE)).isEqualTo(ByteBuffer.allocate(BLOCK_SIZE));
+      }
+      assertThat(completed(q, StorageQueues.SUBMIT)).isEqualTo(submit);
+    }
+  }
+
+  @Test
+  void aBadCopyIsRepairedInTheCallersBufferAndOneWithNoGoodCopyLeavesItZeroed() throws Exception {
+    List<FaultyBlockDevice> m = Fixtures.faultyMirrors(2, 64);
+    try (MirroredVolume v = MirroredVolume.builder(Fixtures.devices(m)).build()) {
+      ByteBuffer data = Fixtures.data(8, 6);
+      List<Checksum> sums = v.write(0, data).join();
+      m.get(0).corrupt(2, 7); // block 2 bad on mirror 0 only
+      for (int i = 0; i < 2; i++) { // one read starts on each mirror
+        ByteBuffer dst = ByteBuffer.allocate(8 * BLOCK_SIZE);
+        assertThat(v.readOnCaller(0, sums, dst).get(30, TimeUnit.SECONDS)).isEqualTo(data);
+        assertThat(dst).isEqualTo(data);
+      }
+      assertThat(v.stats().corrected()).isEqualTo(1);
+
+      m.get(0).corrupt(5, 1);
+      m.get(1).corrupt(5, 1); // block 5 has no good copy
+      ByteBuffer dst = ByteBuffer.allocate(8 * BLOCK_SIZE);
+      assertThatThrownBy(() -> v.readOnCaller(0, sums, dst).get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(UncorrectableDataException.class).hasMessageContaining("block 5");
+      assertThat(dst).isEqualTo(ByteBuffer.allocate(8 * BLOCK_SIZE)); // no byte kept
+    }
+  }
+
+  @Test
+  void aDestinationOfTheWrongSizeOrReadOnlyIsRefusedBeforeAnyRead() throws Exception {
+    List<FaultyBlockDevice> m = Fixtures.faultyMirrors(2, 8);
+    try (MirroredVolume v = MirroredVolume.builder(Fixtures.devices(m)).build()) {
+      List<Checksum> sums = v.write(0, Fixtures.data(2, 1)).join();
+      assertThatThrownBy(() -> v.readOnCaller(0, sums, ByteBuffer.allocate(BLOCK_SIZE)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exactly 8192");
+      assertThatThrownBy(() -> v.readOnCaller(0, sums, ByteBuffer.allocate(3 * BLOCK_SIZE)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("12288 bytes left");
+      assertThatThrownBy(() -> v.readOnCaller(0, sums,
+          ByteBuffer.allocate(2 * BLOCK_SIZE).asReadOnlyBuffer()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("read-only");
+      assertThat(m.get(0).reads(0) + m.get(1).reads(0)).isZero();
+    }
+  }
 }
