@@ -2,7 +2,6 @@ package org.asyncwq.pool;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -22,7 +21,10 @@ import java.util.concurrent.locks.LockSupport;
  * starting run nothing yet, so they do not count);
  * the ones that find it true (counted in {@link WorkerRoster#benched} by CAS, so exactly the
  * surplus sits out) park without taking work, and either rejoin when the maximum comes back up or
- * retire after {@code min(idleTimeout, 1 s)}. They never spin: a benched worker parks.
+ * retire after the pool's idle timeout, as an idle worker does. They never spin: a benched worker
+ * parks. (They once retired after {@code min(idleTimeout, 1 s)}: a thresholded lane, which lowers
+ * its maximum after every burst, then started three new threads for every burst that came more
+ * than a second after the previous one, where a fixed lane started none.)
  *
  * <p><b>The rescuer's place.</b> A work the {@link Rescuer} runs counts against the maximum (the
  * rescuer stands in for a worker that could not be had yet). A worker that arrives while it runs
@@ -54,9 +56,6 @@ final class Worker implements Runnable {
    * small works; a worker that slept at once would cost the producer a wake-up every few works.
    */
   private static final int LOOKS_BEFORE_SLEEP = 8;
-
-  /** How long a worker beyond a lowered maximum sits out before it retires, at most. */
-  static final long SURPLUS_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   final WorkerPool pool;
   final String name;
@@ -255,6 +254,7 @@ final class Worker implements Runnable {
             roster.signal(); // a waker won this worker just before it retired: pass the wake on
           }
           threads.retired(this);
+          roster.wakeAdmittedBenched(); // its place may admit a worker sitting out
           return false;
         }
         // At or below the minimum (or stopping): this worker stays; it does not wake again
@@ -287,7 +287,7 @@ final class Worker implements Runnable {
     if (!worklist.isEmpty()) {
       roster.signal(); // this worker will not take the work it may have been woken for
     }
-    long grace = Math.min(pool.idleTimeoutNanos(), SURPLUS_GRACE_NANOS);
+    long grace = pool.idleTimeoutNanos();
     long deadline = System.nanoTime() + grace;
     try {
       for (; ; ) {
