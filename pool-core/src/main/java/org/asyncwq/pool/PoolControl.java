@@ -32,7 +32,7 @@ final class PoolControl {
 
   /** The maximum went up: benched workers take work again and waiting work gets threads. */
   void maxRaised() {
-    roster.wakeBenched();
+    roster.wakeAdmittedBenched();
     if (!worklist.isEmpty()) {
       // One thread for each waiting work up to the new maximum, even with a start in flight:
       // that start may be the one held up (it is what a raised limit is usually for).

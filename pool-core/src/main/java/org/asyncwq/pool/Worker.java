@@ -2,7 +2,6 @@ package org.asyncwq.pool;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -18,11 +17,17 @@ import java.util.concurrent.locks.LockSupport;
  * retirement leaves {@code IDLE}.
  *
  * <p><b>Surplus.</b> After {@link WorkerPool#setMaxWorkers} lowered the maximum, the pool has more
- * workers than it may run at once. Before each take a worker checks {@code live - benched > max} (threads still
- * starting run nothing yet, so they do not count);
- * the ones that find it true (counted in {@link WorkerRoster#benched} by CAS, so exactly the
- * surplus sits out) park without taking work, and either rejoin when the maximum comes back up or
- * retire after {@code min(idleTimeout, 1 s)}. They never spin: a benched worker parks.
+ * workers than it may run at once. Before each take a worker checks {@code live - benched > max}
+ * (threads still starting run nothing yet, so they do not count); the ones that find it true
+ * (counted in {@link WorkerRoster#benched} by CAS, so exactly the surplus sits out) take no work,
+ * and either rejoin when the maximum comes back up or retire after the pool's idle timeout, as an
+ * idle worker does. Like an idle worker, a benched one looks {@link #LOOKS_BEFORE_SLEEP} times,
+ * yielding its core in between, before it parks: a thresholded lane lowers its maximum at the end
+ * of every burst and raises it a few works into the next, and on back-to-back bursts that short
+ * look catches the raise where a park cost a futex wake-up and two context switches per benched
+ * worker and burst. (Benched workers once retired after {@code min(idleTimeout, 1 s)}: a
+ * thresholded lane then started three new threads for every burst that came more than a second
+ * after the previous one, where a fixed lane started none.)
  *
  * <p><b>The rescuer's place.</b> A work the {@link Rescuer} runs counts against the maximum (the
  * rescuer stands in for a worker that could not be had yet). A worker that arrives while it runs
@@ -54,9 +59,6 @@ final class Worker implements Runnable {
    * small works; a worker that slept at once would cost the producer a wake-up every few works.
    */
   private static final int LOOKS_BEFORE_SLEEP = 8;
-
-  /** How long a worker beyond a lowered maximum sits out before it retires, at most. */
-  static final long SURPLUS_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   final WorkerPool pool;
   final String name;
@@ -255,6 +257,7 @@ final class Worker implements Runnable {
             roster.signal(); // a waker won this worker just before it retired: pass the wake on
           }
           threads.retired(this);
+          roster.wakeAdmittedBenched(); // its place may admit a worker sitting out
           return false;
         }
         // At or below the minimum (or stopping): this worker stays; it does not wake again
@@ -287,8 +290,9 @@ final class Worker implements Runnable {
     if (!worklist.isEmpty()) {
       roster.signal(); // this worker will not take the work it may have been woken for
     }
-    long grace = Math.min(pool.idleTimeoutNanos(), SURPLUS_GRACE_NANOS);
+    long grace = pool.idleTimeoutNanos();
     long deadline = System.nanoTime() + grace;
+    int looks = 0;
     try {
       for (; ; ) {
         long c = roster.ctl;
@@ -306,6 +310,11 @@ final class Worker implements Runnable {
             return false;
           }
           deadline = System.nanoTime() + grace;
+          continue;
+        }
+        if (looks < LOOKS_BEFORE_SLEEP) {
+          looks++;
+          Thread.yield();
           continue;
         }
         LockSupport.parkNanos(pool, left);

@@ -250,9 +250,9 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
    * Changes the maximum number of workers, at any time. Raising it starts threads for work waiting
    * in the worklist and lets workers sitting out beyond the old maximum take work again. Lowering it
    * caps concurrency at once: workers beyond the new maximum take no new work once their current
-   * one returns, and retire after their idle timeout or one second, whichever is shorter, so that a
-   * maximum that comes back up soon (pool-priority's thresholds move it every few works) reuses them
-   * rather than starting threads.
+   * one returns, and retire after the idle timeout, as idle workers do, so that a maximum that
+   * comes back up within it (pool-priority's thresholds move it every few works) reuses them
+   * rather than starting threads. Raising it wakes only as many of them as it admits.
    *
    * @throws IllegalArgumentException if {@code max} is below 1 or below {@code minWorkers}, or above
    *     32767

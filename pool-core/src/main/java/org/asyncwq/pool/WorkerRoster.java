@@ -267,14 +267,43 @@ final class WorkerRoster {
     wakeBenched();
   }
 
-  /** Lets workers sitting out beyond a lowered maximum look again (the maximum rose, or stop). */
+  /** Lets every worker sitting out beyond a lowered maximum look again (stop, the rescuer's end). */
   void wakeBenched() {
+    wakeBenched(Integer.MAX_VALUE);
+  }
+
+  /**
+   * The maximum rose: wakes only as many benched workers as it now admits ({@code max - (live -
+   * benched) - lent}), not all of them. A thresholded lane raises its maximum one step at a time,
+   * so waking every benched worker woke all but one of them only to park again (three wake-ups and
+   * re-parks per burst at limitActive 4). A worker between its count in {@link #benched} and its
+   * {@code BENCHED} phase is not seen here, but reads the raised maximum before it parks. Also
+   * called when an idle worker retires: its place may admit a benched one (a count of live
+   * workers read here just before such a retirement would otherwise leave it asleep).
+   */
+  void wakeAdmittedBenched() {
+    int b = benched.get();
+    if (b == 0) {
+      return;
+    }
+    int lent = hasRescuer ? rescuing : 0;
+    int admitted = pool.maxWorkers() - (live(ctl) - b) - lent;
+    if (admitted > 0) {
+      wakeBenched(admitted);
+    }
+  }
+
+  private void wakeBenched(int n) {
     if (benched.get() == 0) {
       return;
     }
     for (Worker w : slots) {
+      if (n == 0) {
+        return;
+      }
       if (w != null && w.phase == Worker.BENCHED) {
         LockSupport.unpark(w.thread);
+        n--;
       }
     }
   }
