@@ -28,8 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * on the caller does.
  */
 final class WriteOperation {
-  /** The fewest blocks a csum piece covers, so a small write is one piece. */
-  private static final int MIN_PIECE_BLOCKS = 16;
+  /**
+   * The fewest blocks a csum piece covers: CRC32C of 64 blocks (a put's 256 KiB chunk) takes about
+   * 14 µs here, less than handing a piece to another csum thread and waking it, so a chunk is one
+   * piece and only writes over 64 blocks are split across the csum threads.
+   */
+  private static final int MIN_PIECE_BLOCKS = 64;
 
   private final MirroredVolume volume;
   private final long firstBlock;
