@@ -30,9 +30,9 @@ import org.asyncwq.storage.tree.TreeBuilder;
  *
  * <p><b>Small puts on the caller.</b> A chunk of at most {@link #CALLER_WRITE_BLOCKS} blocks is
  * checksummed and written to every mirror on the calling thread ({@link Mirrors#writeOnCaller}),
- * and so is every extent-map page (the pages {@code finish} writes take their block inline, only a
- * split's block follows seed 001's rule for the {@code alloc} queue): the put waits for those writes anyway, and for a few blocks
- * the queue hand-offs cost more than the work. Larger chunks go through {@code csum} and {@code
+ * and so is every extent-map page (the pages {@code finish} writes take their block inline; only
+ * a split's block follows seed 001's rule for the {@code alloc} queue): the put waits for those
+ * writes anyway, and for a few blocks the queue hand-offs cost more than the work. Larger chunks go through {@code csum} and {@code
  * submit} in parallel (seed 002's stages), overlapping the read of the next chunk. The first chunk
  * buffer is sized from {@link InputStream#available()} (at most a chunk), so a 4 KiB put does not
  * allocate and zero {@code IN_FLIGHT} chunks of 256 KiB; the others are allocated when needed.

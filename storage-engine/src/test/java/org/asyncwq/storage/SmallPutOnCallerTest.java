@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Timeout;
  * Issue 13, the put's fixed cost: a small put checksums and writes its data and extent map on its
  * own thread and its commit writes its pages and flushes its first mirror on the commit thread, so
  * it hands only the other mirror's two flush rounds to the queues (its one-page extent map is no
- * split, so its block is allocated inline); a large put still checksums and submits its data on {@code csum} and {@code submit}
- * (seed 002's stages). A small put allocates no chunk buffers it does not need, and a stream's
- * {@code available()} only sizes the first buffer: it never decides where the object ends.
+ * split, so its block is allocated inline); a large put still checksums and submits its data on
+ * {@code csum} and {@code submit} (seed 002's stages). A small put allocates no chunk buffers it
+ * does not need, and a stream's {@code available()} only sizes the first buffer: it never decides
+ * where the object ends.
  */
 @Timeout(60)
 class SmallPutOnCallerTest {

@@ -146,7 +146,8 @@ class WriteOnCallerTest {
 
       m.get(1).failFlushes(true);
       assertThatThrownBy(() -> v.flushOnCaller().get(30, TimeUnit.SECONDS))
-          .hasCauseInstanceOf(IOException.class).hasMessageContaining("flush failed on every mirror");
+          .hasCauseInstanceOf(IOException.class)
+          .hasMessageContaining("flush failed on every mirror");
       assertThat(v.deviceStats()).allSatisfy(s -> assertThat(s.flushErrors()).isPositive());
     }
   }
