@@ -17,7 +17,8 @@ import org.asyncwq.storage.tree.PageDevice;
  *
  * <p>A kept page is returned only if its bytes still match the checksum the caller expects, as a
  * page read from a device would have to; anything else is read from the mirrors, verified and
- * repaired there. Holds the pages of one commit at most (about the tree's height per change), and
+ * repaired there. Reads and writes run on the commit thread ({@link Mirrors#onCaller}): a commit
+ * waits for each of them anyway, and a page is one block. Holds the pages of one commit at most (about the tree's height per change), and
  * none after a commit that failed. Not thread-safe: the commit thread is its only user.
  */
 final class CommitPages implements PageDevice {
@@ -40,13 +41,13 @@ final class CommitPages implements PageDevice {
     if (page != null && expected.matches(page.duplicate())) {
       return page.duplicate();
     }
-    return mirrors.read(block, expected);
+    return mirrors.onCaller().read(block, expected);
   }
 
   @Override
   public CompletableFuture<?> write(long block, ByteBuffer page) {
     writing.put(block, page.duplicate());
-    return mirrors.write(block, page);
+    return mirrors.onCaller().write(block, page);
   }
 
   /** The pages written since the last call are durable: keep them, drop the older ones. */

@@ -269,7 +269,7 @@ final class Committer implements AutoCloseable {
     CowTree dir = new CowTree(pages, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, sb.directory());
     List<Extent> deferred = new ArrayList<>();
     List<Extent> immediate = new ArrayList<>();
-    StoreWalker walker = new StoreWalker(mirrors);
+    StoreWalker walker = new StoreWalker(pages);
     long objects = sb.objects();
     for (Change c : batch) {
       byte[] old;

@@ -83,6 +83,44 @@ final class Mirrors implements PageDevice, AutoCloseable {
     }, queues.executor(StorageQueues.SUBMIT));
   }
 
+  /**
+   * {@link #write} on the calling thread ({@link MirroredVolume#writeOnCaller}): complete when it
+   * returns. While a mirror is being resilvered it is the queued {@link #write}, which copies to
+   * the replacement too.
+   */
+  CompletableFuture<List<Checksum>> writeOnCaller(long block, ByteBuffer data) {
+    if (resilverTarget != null) {
+      return write(block, data);
+    }
+    return volume.writeOnCaller(block, data);
+  }
+
+  /**
+   * The mirrors as a page device whose healthy reads and whose writes run on the calling thread
+   * ({@link #readOnCaller}, {@link #writeOnCaller}): for a put's extent map and a commit's pages,
+   * written one block at a time by a thread that waits for them anyway.
+   */
+  PageDevice onCaller() {
+    return onCaller;
+  }
+
+  private final PageDevice onCaller = new PageDevice() {
+    @Override
+    public ChecksumType checksumType() {
+      return type;
+    }
+
+    @Override
+    public ByteBuffer read(long block, Checksum expected) throws IOException {
+      return joinReading(readOnCaller(block, List.of(expected)));
+    }
+
+    @Override
+    public CompletableFuture<?> write(long block, ByteBuffer page) {
+      return writeOnCaller(block, page);
+    }
+  };
+
   CompletableFuture<ByteBuffer> read(long block, List<Checksum> expected) {
     CompletableFuture<ByteBuffer> outside = outsideDataArea(block, expected.size());
     return outside != null ? outside : volume.read(block, expected);
@@ -119,8 +157,12 @@ final class Mirrors implements PageDevice, AutoCloseable {
     return joinReading(read(block, List.of(expected)));
   }
 
+  /**
+   * Flushes every healthy mirror (and the replacement being resilvered), all at once: the first on
+   * the calling thread, the others on {@code submit} ({@link MirroredVolume#flushOnCaller}).
+   */
   void flush() throws IOException {
-    join(volume.flush());
+    join(volume.flushOnCaller());
     BlockDevice target = resilverTarget;
     if (target != null) {
       target.flush();

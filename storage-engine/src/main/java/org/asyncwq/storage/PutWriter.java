@@ -28,12 +28,23 @@ import org.asyncwq.storage.tree.TreeBuilder;
  * #IN_FLIGHT} chunks of {@link #CHUNK_BLOCKS} blocks are in memory, whatever the object's size.
  * Then the change goes to the {@link Committer} and the put returns once its commit is durable.
  *
+ * <p><b>Small puts on the caller.</b> A chunk of at most {@link #CALLER_WRITE_BLOCKS} blocks is
+ * checksummed and written to every mirror on the calling thread ({@link Mirrors#writeOnCaller}),
+ * and so is every extent-map page (the pages {@code finish} writes take their block inline; only
+ * a split's block follows seed 001's rule for the {@code alloc} queue): the put waits for those
+ * writes anyway, and for a few blocks the queue hand-offs cost more than the work. Larger chunks go through {@code csum} and {@code
+ * submit} in parallel (seed 002's stages), overlapping the read of the next chunk. The first chunk
+ * buffer is sized from {@link InputStream#available()} (at most a chunk), so a 4 KiB put does not
+ * allocate and zero {@code IN_FLIGHT} chunks of 256 KiB; the others are allocated when needed.
+ *
  * <p>On any failure before the commit, the transaction is aborted: every block it took goes back
  * (no commit references it), the AG locks are released, and the old object, if any, is untouched.
  */
 final class PutWriter {
   static final int CHUNK_BLOCKS = 64;
   static final int IN_FLIGHT = 4;
+  /** Chunks up to this many blocks (64 KiB) are written on the caller's thread. */
+  static final int CALLER_WRITE_BLOCKS = 16;
   private static final int BLOCK = BlockDevice.BLOCK_SIZE;
   private static final AtomicInteger NEXT_TARGET = new AtomicInteger();
 
@@ -68,26 +79,42 @@ final class PutWriter {
       }, name, 0);
       long id = committer.newObjectId();
       long gen = committer.committed().generation() + 1;
-      TreeBuilder extents = new TreeBuilder(mirrors, PageKind.EXTENTS, id, gen,
-          () -> splits.allocateBlock(txn));
+      // A split's block follows seed 001's rule; the pages finish() writes are no split, and
+      // the rule lets any allocation run inline on the caller (it may wait for an AG lock
+      // there: only this put waits).
+      TreeBuilder extents = new TreeBuilder(mirrors.onCaller(), PageKind.EXTENTS, id, gen,
+          () -> splits.allocateBlock(txn), () -> txn.allocate(1).start());
       built[0] = extents;
       Runs runs = new Runs(extents, ExtentRun.maxBlocks(type));
-      ArrayDeque<byte[]> buffers = new ArrayDeque<>();
-      for (int i = 0; i < IN_FLIGHT; i++) {
-        buffers.add(new byte[CHUNK_BLOCKS * BLOCK]);
-      }
       ArrayDeque<byte[]> busy = new ArrayDeque<>();
+      int firstChunk = firstChunk(in);
+      int allocated = 0;
       long size = 0;
       long fileBlock = 0;
       while (true) {
-        if (buffers.isEmpty()) {
+        byte[] buf;
+        int n;
+        if (allocated == 0) {
+          buf = new byte[firstChunk];
+          allocated++;
+          n = in.readNBytes(buf, 0, buf.length);
+        } else if (allocated < IN_FLIGHT) {
+          // One block first, so the end of the stream shows before a chunk is allocated for it.
+          byte[] head = new byte[BLOCK];
+          int h = in.readNBytes(head, 0, BLOCK);
+          if (h == 0) {
+            break;
+          }
+          buf = new byte[CHUNK_BLOCKS * BLOCK];
+          allocated++;
+          System.arraycopy(head, 0, buf, 0, h);
+          n = h < BLOCK ? h : h + in.readNBytes(buf, h, buf.length - h);
+        } else {
           runs.complete(inflight.poll());
-          buffers.add(busy.poll());
+          buf = busy.poll();
+          n = in.readNBytes(buf, 0, buf.length);
         }
-        byte[] buf = buffers.poll();
-        int n = in.readNBytes(buf, 0, buf.length);
         if (n == 0) {
-          buffers.add(buf);
           break;
         }
         size += n;
@@ -100,7 +127,9 @@ final class PutWriter {
           long sizeSoFar = size;
           Extent e = allocateWithRetry(() -> dataExtent(txn, want), name, sizeSoFar);
           ByteBuffer slice = ByteBuffer.wrap(buf, off * BLOCK, (int) e.length() * BLOCK).slice();
-          CompletableFuture<List<Checksum>> w = mirrors.write(e.start(), slice);
+          CompletableFuture<List<Checksum>> w = e.length() <= CALLER_WRITE_BLOCKS
+              ? mirrors.writeOnCaller(e.start(), slice)
+              : mirrors.write(e.start(), slice);
           pieces.add(new Piece(fileBlock + off, e, w));
           off += (int) e.length();
         }
@@ -139,6 +168,19 @@ final class PutWriter {
       }
       throw e;
     }
+  }
+
+  /**
+   * The first chunk buffer's size: what {@code in} says is available, in whole blocks, at least one
+   * block and at most a chunk (a stream that does not know gets {@link #CALLER_WRITE_BLOCKS}).
+   */
+  private static int firstChunk(InputStream in) throws IOException {
+    int available = in.available();
+    if (available <= 0) {
+      return CALLER_WRITE_BLOCKS * BLOCK;
+    }
+    int blocks = (int) Math.min(CHUNK_BLOCKS, ((long) available + BLOCK - 1) / BLOCK);
+    return blocks * BLOCK;
   }
 
   /** Deletes {@code name}; true if it existed when the delete committed. */

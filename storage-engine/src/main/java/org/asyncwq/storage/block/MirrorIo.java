@@ -53,6 +53,66 @@ final class MirrorIo {
     return result;
   }
 
+  /**
+   * Flushes the first target on the calling thread and the others on {@code submit}, all at
+   * once; each flush records its own end, and the last one completes the result.
+   */
+  static CompletableFuture<Void> flushOnCaller(MirroredVolume volume, List<Mirror> targets) {
+    if (Thread.currentThread().isInterrupted()) {
+      return flush(volume, targets);
+    }
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    FlushCount count = new FlushCount(targets, result);
+    for (int i = 1; i < targets.size(); i++) {
+      Mirror m = targets.get(i);
+      Step.queue(volume.submit, result, () -> count.ended(m, flushOne(m)));
+    }
+    Mirror first = targets.get(0);
+    count.ended(first, flushOne(first));
+    return result;
+  }
+
+  private static IOException flushOne(Mirror m) {
+    try {
+      m.device.flush();
+      return null;
+    } catch (IOException e) {
+      return e;
+    }
+  }
+
+  /** The flushes of one {@link #flushOnCaller}: the last to end completes the result. */
+  private static final class FlushCount {
+    private final AtomicInteger pending;
+    private final AtomicInteger flushed = new AtomicInteger();
+    private final IOException failures;
+    private final CompletableFuture<Void> result;
+
+    FlushCount(List<Mirror> targets, CompletableFuture<Void> result) {
+      this.pending = new AtomicInteger(targets.size());
+      this.failures = new IOException("flush failed on every mirror " + targets);
+      this.result = result;
+    }
+
+    void ended(Mirror m, IOException failure) {
+      if (failure == null) {
+        flushed.incrementAndGet();
+      } else {
+        m.flushError();
+        synchronized (failures) {
+          failures.addSuppressed(failure);
+        }
+      }
+      if (pending.decrementAndGet() == 0) {
+        if (flushed.get() > 0) {
+          result.complete(null);
+        } else {
+          result.completeExceptionally(failures);
+        }
+      }
+    }
+  }
+
   /** Reads {@code blocks} blocks of one mirror, unverified. */
   static CompletableFuture<ByteBuffer> read(MirroredVolume volume, Mirror m, long firstBlock,
       int blocks) {

@@ -142,6 +142,22 @@ public final class MirroredVolume implements AutoCloseable {
         : new WriteOperation(this, firstBlock, data.duplicate(), blocks, targets).start());
   }
 
+  /**
+   * {@link #write} on the calling thread: the checksums and one positional write per healthy
+   * mirror, one after the other, so the write is complete (or failed) when this returns, with no
+   * queue hop. Same result, counters and failure rule as {@link #write}. For small writes whose
+   * caller waits for them anyway (a small put, a tree page); large and streaming writes belong on
+   * {@link #write}, whose checksums and mirror writes run in parallel on {@code csum} and {@code
+   * submit}. A caller whose interrupt flag is set gets the queued {@link #write} instead.
+   */
+  public CompletableFuture<List<Checksum>> writeOnCaller(long firstBlock, ByteBuffer data) {
+    int blocks = BlockRange.check("write", firstBlock, data, blockCount);
+    List<Mirror> targets = healthyMirrors();
+    return track(() -> targets.isEmpty()
+        ? noHealthyMirror("write")
+        : new WriteOperation(this, firstBlock, data.duplicate(), blocks, targets).startOnCaller());
+  }
+
   /** {@link #read(long, List, int)} starting at a mirror chosen round-robin. */
   public CompletableFuture<ByteBuffer> read(long firstBlock, List<Checksum> expected) {
     return read(firstBlock, expected, Math.floorMod(roundRobin.getAndIncrement(), mirrors()));
@@ -217,6 +233,19 @@ public final class MirroredVolume implements AutoCloseable {
   public CompletableFuture<Void> flush() {
     List<Mirror> targets = healthyMirrors();
     return track(() -> targets.isEmpty() ? noHealthyMirror("flush") : MirrorIo.flush(this, targets));
+  }
+
+  /**
+   * {@link #flush} with the first healthy mirror flushed on the calling thread and each other one
+   * on {@code submit} at the same time; the future completes when the last flush ends (on the
+   * thread that ran it, with no {@code endio-write} hop). Same counters and failure rule as {@link
+   * #flush}. For a caller that waits for the flush anyway (a commit).
+   */
+  public CompletableFuture<Void> flushOnCaller() {
+    List<Mirror> targets = healthyMirrors();
+    return track(() -> targets.isEmpty()
+        ? noHealthyMirror("flush")
+        : MirrorIo.flushOnCaller(this, targets));
   }
 
   /**

@@ -21,6 +21,7 @@ public final class TreeBuilder {
   private final long owner;
   private final long generation;
   private final PageAllocator alloc;
+  private final PageAllocator finishAlloc;
   private final List<Node> levels = new ArrayList<>();
   private final List<CompletableFuture<?>> writes = new ArrayList<>();
   private final List<Long> pages = new ArrayList<>();
@@ -28,11 +29,21 @@ public final class TreeBuilder {
 
   public TreeBuilder(
       PageDevice dev, PageKind kind, long owner, long generation, PageAllocator alloc) {
+    this(dev, kind, owner, generation, alloc, alloc);
+  }
+
+  /**
+   * A builder whose splits take their blocks from {@code splitAlloc} and whose pages written by
+   * {@link #finish()} (the last page of each level, the root: no split) from {@code finishAlloc}.
+   */
+  public TreeBuilder(PageDevice dev, PageKind kind, long owner, long generation,
+      PageAllocator splitAlloc, PageAllocator finishAlloc) {
     this.dev = dev;
     this.kind = kind;
     this.owner = owner;
     this.generation = generation;
-    this.alloc = alloc;
+    this.alloc = splitAlloc;
+    this.finishAlloc = finishAlloc;
   }
 
   /** Appends an entry; keys must strictly increase. */
@@ -65,10 +76,10 @@ public final class TreeBuilder {
         if (l > 0 && n.count() == 1) {
           return n.ptrs.get(0);
         }
-        return writeNode(n);
+        return writeNode(n, finishAlloc);
       }
       if (n.count() > 0) {
-        flush(l);
+        flush(l, finishAlloc);
       }
     }
     return null;
@@ -92,9 +103,13 @@ public final class TreeBuilder {
   }
 
   private void flush(int l) throws IOException {
+    flush(l, alloc);
+  }
+
+  private void flush(int l, PageAllocator from) throws IOException {
     Node n = levels.get(l);
     byte[] low = n.keys.get(0);
-    BlockPointer p = writeNode(n);
+    BlockPointer p = writeNode(n, from);
     levels.set(l, new Node(kind, owner, l));
     Node parent = level(l + 1);
     if (parent.bytes() + Page.pointerEntrySize(low) > Page.CAPACITY) {
@@ -106,8 +121,8 @@ public final class TreeBuilder {
     parent.kids.add(null);
   }
 
-  private BlockPointer writeNode(Node n) throws IOException {
-    long block = alloc.allocate();
+  private BlockPointer writeNode(Node n, PageAllocator from) throws IOException {
+    long block = from.allocate();
     pages.add(block);
     return TreeWriter.writePage(dev, n, generation, block, writes);
   }
