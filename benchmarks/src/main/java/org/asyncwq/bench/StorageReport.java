@@ -95,7 +95,7 @@ final class StorageReport {
       case "storage-put":
         md.append("### 7a. Put (durable on return), puts per second\n\n").append(note)
             .append("\n\n");
-        BenchmarkReport.renderTable(md, run(StoragePutBenchmark.class, length), List.of(
+        ScoreTable.render(md, run(StoragePutBenchmark.class, length), List.of(
             new Target("RAW_FILECHANNEL", 0.8, "size=1048576"),
             new Target("ROCKSDB", 1.5, "size=1048576"),
             new Target("ROCKSDB", 1.0, "size=65536"),
@@ -104,7 +104,7 @@ final class StorageReport {
       case "storage-get":
         md.append("### 7b. Verified get (page cache warm), gets per second\n\n").append(note)
             .append("\n\n");
-        BenchmarkReport.renderTable(md, run(StorageGetBenchmark.class, length), List.of(
+        ScoreTable.render(md, run(StorageGetBenchmark.class, length), List.of(
             new Target("RAW_FILECHANNEL", 0.85, ""),
             new Target("ROCKSDB", 1.0, "size=1048576"),
             new Target("ROCKSDB", 1.0, "size=65536"),
@@ -115,14 +115,14 @@ final class StorageReport {
             .append(note).append("\n\n").append("Cold get: ").append(directIo())
             .append("\n\n");
         if (directIoWorks()) {
-          BenchmarkReport.renderTable(md, run(StorageColdGetBenchmark.class, length), List.of(
+          ScoreTable.render(md, run(StorageColdGetBenchmark.class, length), List.of(
               new Target("RAW_FILECHANNEL", 0.85, "")));
         }
         break;
       case "storage-scrub":
         md.append("### 7c. Scrub of a 2-mirror store (64 objects of 1 MiB), scrubs per second")
             .append("\n\n").append(note).append("\n\n");
-        BenchmarkReport.renderTable(md, run(StorageScrubBenchmark.class, length), List.of(
+        ScoreTable.render(md, run(StorageScrubBenchmark.class, length), List.of(
             new Target("RAW_FILECHANNEL", 0.7, ""),
             new Target("JDK_EXECUTORS", 1.0, "")));
         break;

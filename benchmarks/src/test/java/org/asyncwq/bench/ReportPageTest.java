@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.asyncwq.bench.BenchmarkReport.RowRatio;
+import org.asyncwq.bench.ScoreTable.RowRatio;
 import org.asyncwq.bench.BenchmarkReport.Target;
 import org.junit.jupiter.api.Test;
 
@@ -61,28 +61,28 @@ class ReportPageTest {
 
   @Test
   void aTargetIsMetOnlyWhenEveryRowDecidesAndReachesIt() {
-    assertThat(BenchmarkReport.verdict(FJP, List.of(new RowRatio("a", 1.2, true),
+    assertThat(ScoreTable.verdict(FJP, List.of(new RowRatio("a", 1.2, true),
         new RowRatio("b", 1.1, true)))).contains("**met**").contains("1.10×");
   }
 
   @Test
   void aDecidedRowBelowTheTargetIsAMiss() {
-    assertThat(BenchmarkReport.verdict(FJP, List.of(new RowRatio("a", 1.2, false),
+    assertThat(ScoreTable.verdict(FJP, List.of(new RowRatio("a", 1.2, false),
         new RowRatio("b", 0.7, true)))).contains("**missed**").contains("b: 0.70×")
         .contains("not decided: a");
   }
 
   @Test
   void rowsWithWideErrorsAndNoDecidedMissLeaveTheTargetUndecided() {
-    assertThat(BenchmarkReport.verdict(FJP, List.of(new RowRatio("a", 0.6, false),
+    assertThat(ScoreTable.verdict(FJP, List.of(new RowRatio("a", 0.6, false),
         new RowRatio("b", 1.3, true)))).contains("**not decided**").contains("in a")
         .doesNotContain("**met**").doesNotContain("**missed**");
   }
 
   @Test
   void anErrorOfAFifthOfTheScoreOrMoreDecidesNothing() {
-    assertThat(BenchmarkReport.decides(100, 19.9)).isTrue();
-    assertThat(BenchmarkReport.decides(100, 20)).isFalse();
-    assertThat(BenchmarkReport.decides(100, Double.NaN)).isFalse();
+    assertThat(ScoreTable.decides(100, 19.9)).isTrue();
+    assertThat(ScoreTable.decides(100, 20)).isFalse();
+    assertThat(ScoreTable.decides(100, Double.NaN)).isFalse();
   }
 }
