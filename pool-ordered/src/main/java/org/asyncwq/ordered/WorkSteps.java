@@ -180,11 +180,10 @@ final class WorkSteps {
     }
   }
 
-  /** Publishes DONE and runs what is due, or releases at once a work with no ordered step. */
+  /** Hands the work to the ordered list, or releases at once a work with no ordered step. */
   private void settle(OrderedWork work) {
     if (work.inOrderedList) {
-      work.markDone(); // from here another thread may release it: do not touch it again
-      ordered.runReady();
+      ordered.finished(work); // from here another thread may release it: do not touch it again
     } else {
       releaseStep(work);
     }
