@@ -181,7 +181,7 @@ public final class OrderedWorkQueue implements AutoCloseable {
       return new RejectedExecutionException(
           "ordered queue '" + name + "' is closed and accepts no work");
     }
-    if ((closing || drainers.get() > 0) && WorkSteps.CURRENT.get() != this) {
+    if ((closing || drainers.get() > 0) && WorkSteps.current() != this) {
       return new RejectedExecutionException("ordered queue '" + name + "' is "
           + (closing ? "closing" : "draining")
           + ": it accepts work only from its own works until it is empty");
@@ -321,7 +321,7 @@ public final class OrderedWorkQueue implements AutoCloseable {
   }
 
   private void checkNotOwnThread(String what) {
-    if (WorkSteps.CURRENT.get() == this) {
+    if (WorkSteps.current() == this) {
       throw new IllegalStateException(what + "() called from a work of ordered queue '" + name
           + "': it would wait for itself");
     }

@@ -34,10 +34,24 @@ final class WorkSteps {
   static final int HASH_RUN = 16;
 
   /**
-   * The queue whose work (any step) the current thread is running, or null. Lets {@code drain()}
+   * The queue whose work (any step) each thread is running, or null. Lets {@code drain()}
    * tell chained work from outsiders and lets flush/drain/close refuse to wait for themselves.
    */
-  static final ThreadLocal<OrderedWorkQueue> CURRENT = new ThreadLocal<>();
+  private static final ThreadLocal<Current> CURRENT = ThreadLocal.withInitial(Current::new);
+
+  /**
+   * The holder of {@link #CURRENT}'s value, one per thread, so that a pool task sets and restores
+   * the queue with plain stores after one lookup (a {@code ThreadLocal.set} per work cost more than
+   * the ordered step).
+   */
+  private static final class Current {
+    OrderedWorkQueue queue;
+  }
+
+  /** The queue whose work (any step) the current thread is running, or null. */
+  static OrderedWorkQueue current() {
+    return CURRENT.get().queue;
+  }
 
   private final OrderedWorkQueue queue;
   private final String name;
@@ -70,26 +84,28 @@ final class WorkSteps {
 
   /** The pool runs a work: its {@code work()}, then its turns. */
   void run(OrderedWork work) {
-    OrderedWorkQueue outer = CURRENT.get();
-    CURRENT.set(queue);
+    Current current = CURRENT.get();
+    OrderedWorkQueue outer = current.queue;
+    current.queue = queue;
     try {
       runWork(work);
       complete(work, true);
     } finally {
-      CURRENT.set(outer);
+      current.queue = outer;
       Thread.interrupted(); // nothing of this task's works reaches the pool's next task
     }
   }
 
   /** The pool (or a refused submission) cancels a work: cancelled() replaces work(), ordered(). */
   void cancel(OrderedWork work, Throwable cause) {
-    OrderedWorkQueue outer = CURRENT.get();
-    CURRENT.set(queue);
+    Current current = CURRENT.get();
+    OrderedWorkQueue outer = current.queue;
+    current.queue = queue;
     try {
       cancelWork(work, cause);
       complete(work, false);
     } finally {
-      CURRENT.set(outer);
+      current.queue = outer;
     }
   }
 
