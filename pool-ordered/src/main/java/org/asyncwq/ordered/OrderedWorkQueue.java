@@ -161,6 +161,8 @@ public final class OrderedWorkQueue implements AutoCloseable {
     work.inOrderedList = work.hasOrderedStep();
     if (work.inOrderedList) {
       steps.ordered.append(work);
+    } else {
+      steps.unlisted.increment();
     }
     if (!hashed || steps.hashes.enter(work)) {
       steps.submit(work);
@@ -310,7 +312,7 @@ public final class OrderedWorkQueue implements AutoCloseable {
   /** A snapshot of this queue's counters and of its pool's. */
   public OrderedQueueStats stats() {
     return new OrderedQueueStats(name, steps.colours.accepted(), steps.colours.finished(),
-        steps.colours.inFlight(), steps.ordered.length(), steps.failures.sum(),
+        steps.colours.inFlight(), steps.orderedWaiting(), steps.failures.sum(),
         steps.cancelled.sum(), steps.hashes.waiting(), pool.stats());
   }
 

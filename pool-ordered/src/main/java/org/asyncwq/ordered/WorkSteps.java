@@ -62,6 +62,9 @@ final class WorkSteps {
   final HashChains hashes = new HashChains();
   final FlushColours colours = new FlushColours();
 
+  /** Works accepted that skip the ordered list (their class has no ordered step). */
+  final LongAdder unlisted = new LongAdder();
+
   final LongAdder failures = new LongAdder();
   final LongAdder cancelled = new LongAdder();
 
@@ -70,6 +73,12 @@ final class WorkSteps {
     this.name = queue.name();
     this.pool = pool;
     this.observer = observer;
+  }
+
+  /** Works on the ordered list: accepted, listed and not retired (read unlocked: approximate). */
+  int orderedWaiting() {
+    long waiting = colours.accepted() - unlisted.sum() - ordered.retired();
+    return (int) Math.max(0, Math.min(Integer.MAX_VALUE, waiting));
   }
 
   /** Hands an accepted work to the pool; if the pool refuses it after all, cancels it. */

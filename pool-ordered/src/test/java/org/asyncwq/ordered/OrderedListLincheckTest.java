@@ -162,8 +162,8 @@ class OrderedListLincheckTest {
       if (!steps.equals(a) && !steps.equals(b)) {
         throw new AssertionError("steps ran as " + steps);
       }
-      if (list.length() != 0) {
-        throw new AssertionError("list length " + list.length() + " after every work retired");
+      if (list.retired() != 3) {
+        throw new AssertionError(list.retired() + " works counted retired, not 3");
       }
     });
   }
