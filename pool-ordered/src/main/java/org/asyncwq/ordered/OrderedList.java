@@ -26,8 +26,8 @@ import java.util.function.Consumer;
  * one of these holds the role: a thread retiring works (the runner); the first work, marked
  * {@link #HANDED} while its {@code work()} still runs; or the list itself, parked as the {@link
  * #empty} marker in the stub's link when there is nothing to retire. Each work's {@link
- * OrderedWork#turn} starts {@link #WAITING} and is decided by one CAS, on the work's own cache line,
- * between its finisher and the runner:
+ * OrderedWork#turn} starts {@link #WAITING} and is decided by one CAS, on the work's own cache
+ * line, between its finisher and the runner:
  *
  * <ul>
  *   <li>the thread whose work is over ({@link #finished}) CASes the turn WAITING to {@link #DONE}
