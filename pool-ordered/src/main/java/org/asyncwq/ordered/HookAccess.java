@@ -11,6 +11,6 @@ final class HookAccess implements QueueHooks.Access {
 
   @Override
   public boolean isRunningWorkOf(OrderedWorkQueue queue) {
-    return WorkSteps.CURRENT.get() == queue;
+    return WorkSteps.current() == queue;
   }
 }

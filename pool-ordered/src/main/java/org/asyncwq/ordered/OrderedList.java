@@ -2,7 +2,6 @@ package org.asyncwq.ordered;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -22,28 +21,47 @@ import java.util.function.Consumer;
  * passes over the stub wherever it meets it. A retired work is therefore never the tail, and no
  * producer ever writes to a work that has been released (and maybe queued elsewhere since).
  *
- * <p><b>Runner.</b> Nobody owns a thread for the ordered steps. A thread whose work turned {@link
- * Stage#DONE DONE} looks at the first work; if that one is DONE it tries to become the runner by
- * CAS on {@link #running}, and the runner retires the whole run of DONE works it finds: for each,
- * the ordered step, the head moved past it, then the release step, after which it never reads
- * that object again. One hand-off per run, not per work. A thread that loses the CAS returns; the
- * rule at {@link #running} makes sure the runner sees its work.
+ * <p><b>The runner role is a token, handed through the works.</b> Nobody owns a thread for the
+ * ordered steps, and no flag is shared by the threads that finish works. At every instant exactly
+ * one of these holds the role: a thread retiring works (the runner); the first work, marked
+ * {@link #HANDED} while its {@code work()} still runs; or the list itself, parked as the {@link
+ * #empty} marker in the stub's link when there is nothing to retire. Each work's {@link
+ * OrderedWork#turn} starts {@link #WAITING} and is decided by one CAS, on the work's own cache
+ * line, between its finisher and the runner:
  *
- * <p><b>Cache lines.</b> Producers write {@code tail}; the runner writes {@code head}, {@code
- * running} and {@code retired}. They sit in separate padded classes above this one, so a
- * producer's swap and the runner's steps do not pass one cache line back and forth for every work.
- * Inside a run the runner moves {@code head} with release stores (no full fence per work) and
- * counts retired works locally; the head it stops at, the one the rule at {@code running} is
- * about, it stores volatile and then reads that work's stage again. The fields themselves live in the padded
- * classes below.
+ * <ul>
+ *   <li>the thread whose work is over ({@link #finished}) CASes the turn WAITING to {@link #DONE}
+ *       and returns: a runner will reach it. If the CAS fails the turn is HANDED: the role is now
+ *       this thread's, and it retires from this work on;
+ *   <li>the runner retires DONE works in order (ordered step, head moved past, release step, after
+ *       which it never reads that object again). At the first work still WAITING it CASes the
+ *       turn to HANDED and returns, so the role passes to that work's finisher; if the CAS fails
+ *       the work has just turned DONE and the runner retires it too;
+ *   <li>at the end of the list (the stub with no link behind it) the runner CASes the stub's
+ *       link from null to {@link #empty} and returns. The producer that links behind the stub
+ *       swaps the link ({@code getAndSet}); if it finds {@code empty}, the role is its new work's,
+ *       which it marks HANDED before the pool sees it. If the runner's CAS loses to that link, the
+ *       runner goes on.
+ * </ul>
  *
- * <p><b>Memory.</b> A work's {@code work()} writes happen-before its volatile DONE store, which
- * happens-before the runner's volatile read of DONE, which happens-before its ordered step. Steps
- * of successive works run in one runner or are chained through the {@code running} flag's volatile
- * store and CAS, so each ordered step also sees everything the previous ones wrote.
+ * A finisher thus pays one uncontended CAS on its own work and nothing else unless the role
+ * reaches it; a run ends with one CAS on the line of the work it stops at. Nobody ever waits for
+ * the role and nothing can be left behind: each of the races above is decided by a single CAS
+ * (one winner), and the loser of each either returns having handed over everything or carries on.
+ *
+ * <p><b>Cache lines.</b> Producers write {@code tail}; the runner writes {@code head} and {@code
+ * retired}. They sit in separate padded classes above this one, so a producer's swap and the
+ * runner's steps do not pass one cache line back and forth for every work. Inside a run the runner
+ * moves {@code head} with release stores and counts retired works locally; it publishes the count
+ * before it hands the role on.
+ *
+ * <p><b>Memory.</b> A work's {@code work()} writes happen-before its CAS to DONE (or its failed
+ * CAS that read HANDED), which happens-before the runner's volatile read of DONE (or is the new
+ * runner itself), which happens-before its ordered step. The role passes only through volatile
+ * CASes (turn, the stub's link) and the pool's hand-off of a work, so each runner sees everything
+ * the previous one wrote, and each ordered step everything the previous ones wrote.
  */
 final class OrderedList extends OrderedListRunnerPad {
-  private static final VarHandle RUNNING;
   private static final VarHandle TAIL;
   private static final VarHandle HEAD;
   private static final VarHandle RETIRED;
@@ -51,7 +69,6 @@ final class OrderedList extends OrderedListRunnerPad {
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
-      RUNNING = l.findVarHandle(OrderedListRunner.class, "running", boolean.class);
       HEAD = l.findVarHandle(OrderedListRunner.class, "head", OrderedWork.class);
       RETIRED = l.findVarHandle(OrderedListRunner.class, "retired", long.class);
       TAIL = l.findVarHandle(OrderedListTail.class, "tail", OrderedWork.class);
@@ -60,10 +77,19 @@ final class OrderedList extends OrderedListRunnerPad {
     }
   }
 
+  /** A work's turn: its {@code work()} has not returned and the role is not its. */
+  static final int WAITING = 0;
+
+  /** A work's turn: {@code work()} returned (or it was cancelled); the runner will retire it. */
+  static final int DONE = 1;
+
+  /** A work's turn: the runner role was handed to it; its finisher retires from it on. */
+  static final int HANDED = 2;
+
   /** Spins on a cut link before yielding to the producer that is writing it. */
   private static final int SPINS = 64;
 
-  /** The list's own node; never DONE, never run, never released. */
+  /** The list's own nodes; never finished, never run, never released. */
   private static final class Stub extends OrderedWork {
     @Override
     protected void work() {}
@@ -73,8 +99,8 @@ final class OrderedList extends OrderedListRunnerPad {
   private final Consumer<OrderedWork> releaseStep;
   private final OrderedWork stub = new Stub();
 
-  private final LongAdder appended = new LongAdder();
-
+  /** In the stub's link: the list is empty and holds the runner role itself. Never linked. */
+  private final OrderedWork empty = new Stub();
 
   /**
    * @param orderedStep runs a first work's ordered step; must not throw
@@ -86,83 +112,80 @@ final class OrderedList extends OrderedListRunnerPad {
     this.releaseStep = releaseStep;
     this.head = stub;
     this.tail = stub;
-  }
-
-  /** Appends a work that is not DONE yet; its position is its queue order. Lock-free. */
-  void append(OrderedWork work) {
-    link(work);
-    appended.increment();
-  }
-
-  private void link(OrderedWork work) {
-    OrderedWork.NEXT_ORDERED.set(work, null); // plain: the swap below publishes it
-    OrderedWork prev = (OrderedWork) TAIL.getAndSet(this, work);
-    OrderedWork.NEXT_ORDERED.setRelease(prev, work); // the runner reads it volatile
+    stub.nextOrdered = empty; // the list starts empty, holding the role
   }
 
   /**
-   * Runs every ordered step that is due, unless another thread is doing so and will see them. Call
-   * it after a work of this list turned DONE.
+   * Appends a work that has not started yet (its position is its queue order); it must be handed
+   * to whatever runs it only after this returns. Lock-free.
    */
-  void runReady() {
-    while (firstIsDone()) {
-      if (!RUNNING.compareAndSet(this, false, true)) {
-        return; // the runner re-checks the first work after it lets go; see running
-      }
-      try {
-        retireRun();
-      } finally {
-        running = false;
-      }
+  void append(OrderedWork work) {
+    work.turn = WAITING; // plain: the swap below publishes it, or the pool's hand-off
+    if (link(work) == stub && OrderedWork.NEXT_ORDERED.getAndSet(stub, work) == empty) {
+      work.turn = HANDED; // the list was empty: the role is this work's; published by the pool
     }
   }
 
-  private boolean firstIsDone() {
-    OrderedWork h = head;
-    if (h == stub) {
-      h = h.nextOrdered;
+  /** Swaps {@code work} in as the tail; links the previous tail to it unless that is the stub. */
+  private OrderedWork link(OrderedWork work) {
+    OrderedWork.NEXT_ORDERED.set(work, null); // plain: the swap below publishes it
+    OrderedWork prev = (OrderedWork) TAIL.getAndSet(this, work);
+    if (prev != stub) {
+      OrderedWork.NEXT_ORDERED.setRelease(prev, work); // the runner reads it volatile
     }
-    return h != null && h.stage() == Stage.DONE;
+    return prev;
   }
 
-  /** Runner only: retires works from the head while they are DONE. */
+  /**
+   * A work of this list is over ({@code work()} returned or it was cancelled): retires it and
+   * every work due after it if the runner role is or becomes this thread's, else leaves it to the
+   * runner. From this call on the caller must not touch the work.
+   */
+  void finished(OrderedWork work) {
+    if (OrderedWork.TURN.compareAndSet(work, WAITING, DONE)) {
+      return; // a runner will reach it
+    }
+    retireRun(); // HANDED: the role is ours, and the head is this work (or the stub before it)
+  }
+
+  /** Runner only: retires works from the head while they are finished, then hands the role on. */
   private void retireRun() {
     long n = 0;
-    try {
-      for (; ; ) {
-        OrderedWork h = head;
-        if (h == stub) {
-          OrderedWork first = stub.nextOrdered;
-          if (first == null) {
-            return; // empty; the stub was stored volatile as head (below, or at creation)
+    OrderedWork h = head;
+    for (; ; ) {
+      if (h == stub) {
+        OrderedWork first = stub.nextOrdered;
+        if (first == null) {
+          RETIRED.setRelease(this, retired + n); // single writer: the role's holder
+          n = 0;
+          if (OrderedWork.NEXT_ORDERED.compareAndSet(stub, null, empty)) {
+            return; // the role is parked in the list; head stays the stub
           }
-          HEAD.setRelease(this, first);
-          h = first;
+          continue; // a producer linked behind the stub meanwhile
         }
-        if (h.stage() != Stage.DONE) {
-          head = h; // the stop: the volatile store the rule at running needs, then a re-read
-          if (h.stage() != Stage.DONE) {
-            return;
-          }
-        }
-        orderedStep.accept(h);
-        OrderedWork next = h.nextOrdered;
-        if (next == null) {
-          if (tail == h) {
-            link(stub); // h must not stay the tail: a producer would write to it once released
-          }
-          next = awaitLink(h);
-        }
-        if (next == stub) {
-          head = stub; // volatile: the empty stop above stores nothing more
-        } else {
-          HEAD.setRelease(this, next);
-        }
-        n++;
-        releaseStep.accept(h); // h is free from here on: not one more access
+        HEAD.setRelease(this, first);
+        h = first;
       }
-    } finally {
-      RETIRED.setRelease(this, retired + n); // single writer: the runner
+      if (h.turn == WAITING) {
+        RETIRED.setRelease(this, retired + n);
+        n = 0;
+        if (OrderedWork.TURN.compareAndSet(h, WAITING, HANDED)) {
+          return; // h's finisher goes on from h; not one more access to the list's state
+        }
+      }
+      // h is DONE, or HANDED to this thread
+      orderedStep.accept(h);
+      OrderedWork next = h.nextOrdered;
+      if (next == null) {
+        if (tail == h) {
+          link(stub); // h must not stay the tail: a producer would write to it once released
+        }
+        next = awaitLink(h);
+      }
+      HEAD.setRelease(this, next);
+      n++;
+      releaseStep.accept(h); // h is free from here on: not one more access
+      h = next;
     }
   }
 
@@ -179,9 +202,13 @@ final class OrderedList extends OrderedListRunnerPad {
     return next;
   }
 
-  /** Works on the list: appended and not retired yet (read without a lock, so approximate). */
-  int length() {
-    return (int) Math.max(0, appended.sum() - retired);
+  /**
+   * Works retired so far. The queue derives the list's length from it and its own counts, so
+   * that an append pays no counter of its own (a {@code LongAdder} there was 1% of the ordered
+   * benchmark's CPU).
+   */
+  long retired() {
+    return retired;
   }
 }
 
@@ -233,35 +260,11 @@ abstract class OrderedListHeadPad extends OrderedListTail {
 
 /** The runner's fields of {@link OrderedList}. */
 abstract class OrderedListRunner extends OrderedListHeadPad {
-  /** The first work not retired yet, or the stub; written by the runner only, read by all. */
+  /** The first work not retired yet, or the stub; written by the runner only. */
   volatile OrderedWork head;
 
-  /** Works retired; written by the runner only, once per run. */
+  /** Works retired; written by the holder of the runner role, before it hands the role on. */
   volatile long retired;
-
-  /**
-   * True while one thread runs ordered steps. The lost hand-off it must not allow:
-   *
-   * <pre>
-   *   runner R (holds running)               worker W (its work is the first, H)
-   *   reads H.stage: RUNNING, so stops
-   *                                          stores H.stage = DONE
-   *                                          CAS running false->true fails: R holds it
-   *                                          returns, trusting R
-   *   stores running = false, returns
-   *   -> nobody ever runs H's ordered step; the queue stalls for good.
-   * </pre>
-   *
-   * So after its store of {@code false} the runner reads the first work again and competes for
-   * the flag if it is DONE. W stores DONE before it reads the head and CASes, R stores {@code
-   * false} before its re-read; all volatile, hence in one total order: either W's CAS follows R's
-   * store and W wins, or R's re-read follows W's store and R sees DONE. Both may see each other:
-   * one CAS wins. W cannot read a head older than H: when R stops at H it stores H as head with a
-   * volatile store and then reads H's stage once more, so either that read sees DONE (and R goes on)
-   * or W's read of the head follows the store. (Inside a run the head moves by release stores; a
-   * thread that reads a stale one there finds R holding the flag, and R retires its work.)
-   */
-  volatile boolean running;
 }
 
 /** Padding: keeps the runner's fields off the line of {@link OrderedList}'s own final fields. */

@@ -45,12 +45,14 @@ import org.asyncwq.pool.spi.WorkHooks;
 public abstract class OrderedWork extends Work {
   private static final VarHandle STAGE;
   static final VarHandle NEXT_ORDERED;
+  static final VarHandle TURN;
 
   static {
     try {
       STAGE = MethodHandles.lookup().findVarHandle(OrderedWork.class, "stage", Stage.class);
       NEXT_ORDERED =
           MethodHandles.lookup().findVarHandle(OrderedWork.class, "nextOrdered", OrderedWork.class);
+      TURN = MethodHandles.lookup().findVarHandle(OrderedWork.class, "turn", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -88,6 +90,12 @@ public abstract class OrderedWork extends Work {
   /** Next work in the ordered list: written by the producer that appends behind this one. */
   volatile OrderedWork nextOrdered;
 
+  /**
+   * This work's turn in the ordered list: {@code OrderedList.WAITING} until it is finished or the
+   * list's runner hands it the runner role; see {@code OrderedList}.
+   */
+  volatile int turn;
+
   /** Whether this work sits in the ordered list (its class overrides ordered()). */
   boolean inOrderedList;
 
@@ -110,7 +118,7 @@ public abstract class OrderedWork extends Work {
   /** Whether the pool cancelled this work; then ordered() is skipped. */
   boolean wasCancelled;
 
-  /** What work() threw, or null; written before the DONE store, read after it. */
+  /** What work() threw, or null; written before the work's turn is decided, read after it. */
   private volatile Throwable failure;
 
   /** Whether this work's class overrides ordered(): looked up once, not on every queue(). */
@@ -202,11 +210,6 @@ public abstract class OrderedWork extends Work {
 
   final Stage stage() {
     return stage;
-  }
-
-  /** Publishes the end of work(): everything it wrote happens-before a read of DONE. */
-  final void markDone() {
-    stage = Stage.DONE;
   }
 
   /** Frees the object for re-queueing; the queue must not touch it after this call. */

@@ -161,6 +161,8 @@ public final class OrderedWorkQueue implements AutoCloseable {
     work.inOrderedList = work.hasOrderedStep();
     if (work.inOrderedList) {
       steps.ordered.append(work);
+    } else {
+      steps.unlisted.increment();
     }
     if (!hashed || steps.hashes.enter(work)) {
       steps.submit(work);
@@ -181,7 +183,7 @@ public final class OrderedWorkQueue implements AutoCloseable {
       return new RejectedExecutionException(
           "ordered queue '" + name + "' is closed and accepts no work");
     }
-    if ((closing || drainers.get() > 0) && WorkSteps.CURRENT.get() != this) {
+    if ((closing || drainers.get() > 0) && WorkSteps.current() != this) {
       return new RejectedExecutionException("ordered queue '" + name + "' is "
           + (closing ? "closing" : "draining")
           + ": it accepts work only from its own works until it is empty");
@@ -310,7 +312,7 @@ public final class OrderedWorkQueue implements AutoCloseable {
   /** A snapshot of this queue's counters and of its pool's. */
   public OrderedQueueStats stats() {
     return new OrderedQueueStats(name, steps.colours.accepted(), steps.colours.finished(),
-        steps.colours.inFlight(), steps.ordered.length(), steps.failures.sum(),
+        steps.colours.inFlight(), steps.orderedWaiting(), steps.failures.sum(),
         steps.cancelled.sum(), steps.hashes.waiting(), pool.stats());
   }
 
@@ -321,7 +323,7 @@ public final class OrderedWorkQueue implements AutoCloseable {
   }
 
   private void checkNotOwnThread(String what) {
-    if (WorkSteps.CURRENT.get() == this) {
+    if (WorkSteps.current() == this) {
       throw new IllegalStateException(what + "() called from a work of ordered queue '" + name
           + "': it would wait for itself");
     }

@@ -9,12 +9,9 @@ enum Stage {
   IDLE,
   /** Accepted by a queue: waiting in the pool, or behind an equal hash on its chain. */
   QUEUED,
-  /** {@code work()} (or the pool's cancellation of it) is in progress. */
-  RUNNING,
   /**
-   * {@code work()} returned, or the work was cancelled: waiting for its turn in the ordered list.
-   * Written with a volatile store after {@code work()} returned, so whoever reads DONE also sees
-   * everything {@code work()} wrote.
+   * {@code work()} (or the pool's cancellation of it) is in progress, or over and the work waits
+   * for its turn in the ordered list (then {@code OrderedWork.turn} tells which).
    */
-  DONE
+  RUNNING
 }

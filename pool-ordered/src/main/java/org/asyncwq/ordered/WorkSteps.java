@@ -34,10 +34,24 @@ final class WorkSteps {
   static final int HASH_RUN = 16;
 
   /**
-   * The queue whose work (any step) the current thread is running, or null. Lets {@code drain()}
+   * The queue whose work (any step) each thread is running, or null. Lets {@code drain()}
    * tell chained work from outsiders and lets flush/drain/close refuse to wait for themselves.
    */
-  static final ThreadLocal<OrderedWorkQueue> CURRENT = new ThreadLocal<>();
+  private static final ThreadLocal<Current> CURRENT = ThreadLocal.withInitial(Current::new);
+
+  /**
+   * The holder of {@link #CURRENT}'s value, one per thread, so that a pool task sets and restores
+   * the queue with plain stores after one lookup (a {@code ThreadLocal.set} per work cost more than
+   * the ordered step).
+   */
+  private static final class Current {
+    OrderedWorkQueue queue;
+  }
+
+  /** The queue whose work (any step) the current thread is running, or null. */
+  static OrderedWorkQueue current() {
+    return CURRENT.get().queue;
+  }
 
   private final OrderedWorkQueue queue;
   private final String name;
@@ -48,6 +62,9 @@ final class WorkSteps {
   final HashChains hashes = new HashChains();
   final FlushColours colours = new FlushColours();
 
+  /** Works accepted that skip the ordered list (their class has no ordered step). */
+  final LongAdder unlisted = new LongAdder();
+
   final LongAdder failures = new LongAdder();
   final LongAdder cancelled = new LongAdder();
 
@@ -56,6 +73,12 @@ final class WorkSteps {
     this.name = queue.name();
     this.pool = pool;
     this.observer = observer;
+  }
+
+  /** Works on the ordered list: accepted, listed and not retired (read unlocked: approximate). */
+  int orderedWaiting() {
+    long waiting = colours.accepted() - unlisted.sum() - ordered.retired();
+    return (int) Math.max(0, Math.min(Integer.MAX_VALUE, waiting));
   }
 
   /** Hands an accepted work to the pool; if the pool refuses it after all, cancels it. */
@@ -70,26 +93,28 @@ final class WorkSteps {
 
   /** The pool runs a work: its {@code work()}, then its turns. */
   void run(OrderedWork work) {
-    OrderedWorkQueue outer = CURRENT.get();
-    CURRENT.set(queue);
+    Current current = CURRENT.get();
+    OrderedWorkQueue outer = current.queue;
+    current.queue = queue;
     try {
       runWork(work);
       complete(work, true);
     } finally {
-      CURRENT.set(outer);
+      current.queue = outer;
       Thread.interrupted(); // nothing of this task's works reaches the pool's next task
     }
   }
 
   /** The pool (or a refused submission) cancels a work: cancelled() replaces work(), ordered(). */
   void cancel(OrderedWork work, Throwable cause) {
-    OrderedWorkQueue outer = CURRENT.get();
-    CURRENT.set(queue);
+    Current current = CURRENT.get();
+    OrderedWorkQueue outer = current.queue;
+    current.queue = queue;
     try {
       cancelWork(work, cause);
       complete(work, false);
     } finally {
-      CURRENT.set(outer);
+      current.queue = outer;
     }
   }
 
@@ -180,11 +205,10 @@ final class WorkSteps {
     }
   }
 
-  /** Publishes DONE and runs what is due, or releases at once a work with no ordered step. */
+  /** Hands the work to the ordered list, or releases at once a work with no ordered step. */
   private void settle(OrderedWork work) {
     if (work.inOrderedList) {
-      work.markDone(); // from here another thread may release it: do not touch it again
-      ordered.runReady();
+      ordered.finished(work); // from here another thread may release it: do not touch it again
     } else {
       releaseStep(work);
     }
