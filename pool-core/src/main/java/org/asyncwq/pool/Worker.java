@@ -176,7 +176,7 @@ final class Worker implements Runnable {
         }
         continue;
       }
-      if (roster.mayWake() && !worklist.isEmpty()) {
+      if (!worklist.isEmpty()) {
         roster.signal(); // more is waiting: wake one more worker (ForkJoinPool's cascade)
       }
       pool.runWork(this, work);

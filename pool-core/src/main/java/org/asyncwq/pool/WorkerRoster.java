@@ -200,19 +200,6 @@ final class WorkerRoster {
   // Signalling
 
   /**
-   * Whether {@link #signal()} could do anything now: a worker sleeps on the idle stack, or a slot
-   * is free and no thread is starting. The cascade in {@link Worker} asks this before it asks the
-   * worklist whether more is waiting, so that while every worker is awake a take costs no read of
-   * the consumers' line, which the other workers write on every take. A stale "no" is harmless:
-   * a worker that goes idle after this read re-checks the worklist after pushing itself on the
-   * stack (the idle protocol), and the works in question were queued before this read.
-   */
-  boolean mayWake() {
-    long c = ctl;
-    return top(c) != 0 || (starting(c) == 0 && total(c) < pool.maxWorkers());
-  }
-
-  /**
    * Makes sure some thread will look at the worklist: wakes the top idle worker, or starts a thread
    * when none is idle, none is starting and a slot is free. One volatile read when all are awake.
    */

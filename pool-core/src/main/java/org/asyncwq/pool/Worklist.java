@@ -162,32 +162,12 @@ final class Worklist {
   }
 
   /**
-   * {@link #isEmpty()} for a consumer about to take the token, which on a "not empty" answer also
-   * reads the links of the first two works. Those are the cache lines the take will read under the
-   * token ({@code popLocked} reads the link of the work it takes, or of the one after it when
-   * another consumer takes the first meanwhile); their producer wrote them, so reading them here,
-   * while the token may still be held by another consumer, keeps that miss out of the stretch the
-   * consumers take in turns. The values read are not used for the take itself: it reads them again
-   * under the token.
-   */
-  private boolean emptyElsePrefetch() {
-    Work h = (Work) HEAD.getAcquire(consumers);
-    Work n = (Work) NEXT.getAcquire(h);
-    if (n == null) {
-      return h == stub && producers.tail == stub && HEAD.getAcquire(consumers) == stub;
-    }
-    @SuppressWarnings("unused") // read for its cache line only
-    Work second = (Work) NEXT.getAcquire(n);
-    return false;
-  }
-
-  /**
    * Takes the oldest work, or returns {@code null} when nothing is queued or {@code gate} forbids
    * taking (the pool is frozen or stopping now).
    */
   Work take(WorkerRoster gate) {
     for (int spins = 0; ; spins++) {
-      if (emptyElsePrefetch()) {
+      if (isEmpty()) {
         return null;
       }
       Work work;
@@ -201,22 +181,10 @@ final class Worklist {
         unlock();
       }
       if (work != null) {
-        return unlinked(work);
+        return work;
       }
       backoff(spins); // a producer swapped the tail and has not linked its work yet
     }
-  }
-
-  /**
-   * Clears the link of a work just taken, after the token is given back: the other consumers need
-   * not wait for this write to the work's cache line (which a producer wrote when it linked the
-   * successor). Nobody reads or writes that link any more (its producer linked it before the take
-   * could see a successor, and the work is no longer reachable from the head); it is cleared so
-   * that a finished work the user keeps does not keep every work queued after it reachable.
-   */
-  private static Work unlinked(Work work) {
-    NEXT.set(work, null);
-    return work;
   }
 
   /**
@@ -243,7 +211,7 @@ final class Worklist {
         unlock();
       }
       if (work != null) {
-        return unlinked(work);
+        return work;
       }
       backoff(spins);
     }
@@ -302,9 +270,7 @@ final class Worklist {
 
   /**
    * Unlinks the oldest work; call with the token held. Returns {@code null} when nothing is queued
-   * or when the next work is still being linked by its producer (then {@code tail != stub}). The
-   * work's own link still points at its successor: the caller clears it ({@link #unlinked}, or
-   * {@link WorkBatch#addLast} for a drain).
+   * or when the next work is still being linked by its producer (then {@code tail != stub}).
    */
   private Work popLocked() {
     Head c = consumers;
@@ -329,8 +295,9 @@ final class Worklist {
       }
     }
     c.head = next;
+    NEXT.set(h, null);
     TAKEN.setOpaque(c, c.taken + 1);
-    return h; // its link is cleared by the caller, outside the token (see unlinked)
+    return h;
   }
 
   private void lock() {

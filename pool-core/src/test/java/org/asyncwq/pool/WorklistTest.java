@@ -29,8 +29,8 @@ class WorklistTest {
 
   @Test
   void aTakenWorkKeepsNoLinkToTheWorksQueuedAfterIt() {
-    // The link is cleared after the take token is given back, not under it; a finished work a user
-    // keeps must still not keep every work queued after it reachable.
+    // A finished work a user keeps must not keep every work queued after it reachable, whatever
+    // moves the clearing of the link (a change to the take path must keep this).
     Worklist worklist = new Worklist();
     Work a = new CountingWork();
     Work b = new CountingWork();
