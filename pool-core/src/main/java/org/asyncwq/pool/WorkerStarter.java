@@ -201,6 +201,9 @@ final class WorkerStarter {
   /** One creation; {@code null} on success. Any throwable is a failure of this attempt. */
   private SpawnException attemptOne() {
     Worker worker = threads.newWorker();
+    // Counted before the thread can run a work, so stats never show works run by threads that
+    // were not counted yet; taken back below if the thread never runs.
+    spawned.incrementAndGet();
     try {
       Thread thread = spawner.spawn(worker.name, worker);
       if (thread == null) {
@@ -209,16 +212,15 @@ final class WorkerStarter {
       if (thread.getState() == Thread.State.NEW) {
         thread.start(); // a spawner that forgot to start it
       }
-      spawned.incrementAndGet();
       return null;
     } catch (Throwable t) {
       if (!worker.claim()) {
         // the body runs already: the spawner failed after starting it; the thread registers
         log.warn("pool {}: spawner reported a failure for {} after starting it", pool.name(),
             worker, t);
-        spawned.incrementAndGet();
         return null;
       }
+      spawned.decrementAndGet();
       failures.incrementAndGet();
       if (t instanceof SpawnException) {
         return (SpawnException) t;
