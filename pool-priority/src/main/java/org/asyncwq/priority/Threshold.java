@@ -65,6 +65,10 @@ final class Threshold implements QueueHooks.Observer {
 
   private final Object lock = new Object();
 
+  /** Hears each new limit under {@link #lock}, so in the order they were set (for tests). */
+  @GuardedBy("lock")
+  private IntConsumer changes = next -> {};
+
   @GuardedBy("lock")
   private int limit;
 
@@ -124,6 +128,7 @@ final class Threshold implements QueueHooks.Observer {
         return;
       }
       current = next;
+      changes.accept(next);
     }
     applyCurrent();
   }
@@ -140,6 +145,7 @@ final class Threshold implements QueueHooks.Observer {
         return;
       }
       current = 1;
+      changes.accept(1);
     }
     applyCurrent();
   }
@@ -148,6 +154,7 @@ final class Threshold implements QueueHooks.Observer {
     synchronized (lock) {
       limit = newLimit;
       current = threshold == NONE ? newLimit : Math.max(1, Math.min(current, newLimit));
+      changes.accept(current);
     }
     applyCurrent();
   }
@@ -159,6 +166,13 @@ final class Threshold implements QueueHooks.Observer {
       applied = current;
       apply.accept(applied);
     } while (applied != current);
+  }
+
+  /** Sets who hears each new limit, in the order the limits are set; for tests. */
+  void observeChanges(IntConsumer listener) {
+    synchronized (lock) {
+      changes = listener;
+    }
   }
 
   int pending() {
