@@ -2,10 +2,12 @@ package org.asyncwq.storage.block;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -110,7 +112,9 @@ class WriteOnCallerTest {
         Thread.interrupted();
       }
       List<Checksum> sums = f.get(30, TimeUnit.SECONDS);
-      assertThat(completed(q, StorageQueues.SUBMIT)).isEqualTo(submit + 2);
+      // the queue counts a work once its body returned, which can be after the future completed
+      await().atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(completed(q, StorageQueues.SUBMIT)).isEqualTo(submit + 2));
       assertThat(v.read(0, sums, 0).join()).isEqualTo(data);
       assertThat(v.read(0, sums, 1).join()).isEqualTo(data);
       assertThat(v.deviceStats()).allSatisfy(s -> assertThat(s.writeErrors()).isZero());
@@ -130,7 +134,9 @@ class WriteOnCallerTest {
       v.flushOnCaller().get(30, TimeUnit.SECONDS);
 
       assertThat(m).allSatisfy(d -> assertThat(d.unsyncedWrites()).isZero());
-      assertThat(completed(q, StorageQueues.SUBMIT)).isEqualTo(submit + 2);
+      // the queue counts a work once its body returned, which can be after the future completed
+      await().atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(completed(q, StorageQueues.SUBMIT)).isEqualTo(submit + 2));
       assertThat(completed(q, StorageQueues.ENDIO_WRITE)).isEqualTo(endioWrite);
     }
   }
