@@ -19,35 +19,11 @@ final class MirrorIo {
   /** Flushes every target concurrently; succeeds if at least one did. */
   static CompletableFuture<Void> flush(MirroredVolume volume, List<Mirror> targets) {
     CompletableFuture<Void> result = new CompletableFuture<>();
-    AtomicInteger pending = new AtomicInteger(targets.size());
-    AtomicInteger flushed = new AtomicInteger();
-    IOException failures = new IOException("flush failed on every mirror " + targets);
+    FlushCount count = new FlushCount(targets, result);
     for (Mirror m : targets) {
       Step.queue(volume.submit, result, () -> {
-        IOException failure = null;
-        try {
-          m.device.flush();
-        } catch (IOException e) {
-          failure = e;
-        }
-        IOException f = failure;
-        Step.queue(volume.endioWrite, result, () -> {
-          if (f == null) {
-            flushed.incrementAndGet();
-          } else {
-            m.flushError();
-            synchronized (failures) {
-              failures.addSuppressed(f);
-            }
-          }
-          if (pending.decrementAndGet() == 0) {
-            if (flushed.get() > 0) {
-              result.complete(null);
-            } else {
-              result.completeExceptionally(failures);
-            }
-          }
-        });
+        IOException failure = flushOne(m);
+        Step.queue(volume.endioWrite, result, () -> count.ended(m, failure));
       });
     }
     return result;
@@ -81,7 +57,10 @@ final class MirrorIo {
     }
   }
 
-  /** The flushes of one {@link #flushOnCaller}: the last to end completes the result. */
+  /**
+   * The flushes of one {@link #flush} or {@link #flushOnCaller}: the last to end completes the
+   * result.
+   */
   private static final class FlushCount {
     private final AtomicInteger pending;
     private final AtomicInteger flushed = new AtomicInteger();
