@@ -11,8 +11,8 @@ import net.openhft.hashing.LongHashFunction;
 
 /**
  * The checksum of one block (or any run of bytes): its {@link ChecksumType} and its bytes, a value
- * with {@code equals}/{@code hashCode} and a hex {@code toString()} such as {@code
- * CRC32C:1a2b3c4d}.
+ * with {@code equals}/{@code hashCode} (type and bytes) and a {@code toString()} that is its bytes
+ * in lowercase hex, such as {@code e3069283}.
  *
  * <p>{@link #of} reads the buffer's remaining bytes without moving its position or limit. {@link
  * #matches} verifies a buffer against this checksum. Immutable and thread-safe.
@@ -151,9 +151,12 @@ public final class Checksum {
     return 31 * type.hashCode() + Arrays.hashCode(bytes);
   }
 
-  /** {@code TYPE:hex}, for example {@code CRC32C:e3069283}. */
+  /**
+   * The bytes in lowercase hex, two digits a byte, as {@code sha256sum} prints them: for example
+   * {@code e3069283}, the CRC32C of {@code "123456789"}. The type is {@link #type()}.
+   */
   @Override
   public String toString() {
-    return type + ":" + HexFormat.of().formatHex(bytes);
+    return HexFormat.of().formatHex(bytes);
   }
 }

@@ -1,6 +1,7 @@
 package org.asyncwq.storage.block;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -103,18 +104,29 @@ public final class FaultyBlockDevice implements BlockDevice {
     this.failFlushes = fail;
   }
 
-  /** Flips every bit of the stored byte at {@code byteOffset} of {@code block}. */
-  public synchronized void corrupt(long block, int byteOffset) throws IOException {
+  /**
+   * Flips every bit of the stored byte at {@code byteOffset} of {@code block}, on the device
+   * underneath (not counted as IO, not subject to injected failures). Declares no checked
+   * exception, as the other fault controls, so a test can damage blocks anywhere, in a lambda too.
+   *
+   * @throws IllegalArgumentException if the block or the offset is out of range
+   * @throws UncheckedIOException if the device underneath fails the read or the write
+   */
+  public synchronized void corrupt(long block, int byteOffset) {
     BlockRange.checkBlock("corrupt", block, blockCount());
     if (byteOffset < 0 || byteOffset >= BLOCK_SIZE) {
       throw new IllegalArgumentException("corrupt: byteOffset must be in [0, " + BLOCK_SIZE
           + "), was " + byteOffset);
     }
     ByteBuffer buf = ByteBuffer.allocate(BLOCK_SIZE);
-    inner.read(block, buf);
-    buf.put(byteOffset, (byte) ~buf.get(byteOffset));
-    buf.clear();
-    inner.write(block, buf);
+    try {
+      inner.read(block, buf);
+      buf.put(byteOffset, (byte) ~buf.get(byteOffset));
+      buf.clear();
+      inner.write(block, buf);
+    } catch (IOException e) {
+      throw new UncheckedIOException("corrupt: block " + block + " of " + inner + ": " + e, e);
+    }
   }
 
   /** Clears every injected failure; corruption already done stays. */

@@ -53,8 +53,9 @@ import org.apache.logging.log4j.Logger;
  *
  * <p><b>Bad input</b> (blocks out of range, a buffer that is not whole blocks, an empty or null
  * checksum list, a mirror index out of range) throws {@link IllegalArgumentException} or {@link
- * NullPointerException} at the call, before anything is read or written. A call on a closed volume
- * throws {@link IllegalStateException}. {@link #close()} waits for the operations in flight, then
+ * NullPointerException} at the call, before anything is read or written; so do mirrors that are
+ * not 1 to 4 distinct devices of equal size, at {@link #builder}. A call on a closed volume throws
+ * {@link IllegalStateException}, at the call, saying the volume is closed. {@link #close()} waits for the operations in flight, then
  * closes its own queues (not shared ones) and the devices.
  */
 public final class MirroredVolume implements AutoCloseable {
@@ -86,26 +87,11 @@ public final class MirroredVolume implements AutoCloseable {
   private volatile boolean closed;
 
   private MirroredVolume(Builder b) {
-    List<BlockDevice> devices = b.mirrors;
-    if (devices.isEmpty() || devices.size() > MAX_MIRRORS) {
-      throw new IllegalArgumentException("a mirrored volume needs 1 to " + MAX_MIRRORS
-          + " mirrors, got " + devices.size());
-    }
-    IdentityHashMap<BlockDevice, Integer> seen = new IdentityHashMap<>();
+    List<BlockDevice> devices = b.mirrors; // checked by the builder
     long count = devices.get(0).blockCount();
     List<Mirror> ms = new ArrayList<>();
     for (int i = 0; i < devices.size(); i++) {
-      BlockDevice d = devices.get(i);
-      Integer before = seen.put(d, i);
-      if (before != null) {
-        throw new IllegalArgumentException("mirrors " + before + " and " + i
-            + " are the same device " + d + "; each mirror needs its own");
-      }
-      if (d.blockCount() != count) {
-        throw new IllegalArgumentException("mirrors must be of equal size: mirror 0 has " + count
-            + " blocks, mirror " + i + " (" + d + ") has " + d.blockCount());
-      }
-      ms.add(new Mirror(i, d, b.errorBudget));
+      ms.add(new Mirror(i, devices.get(i), b.errorBudget));
     }
     this.mirrorList = List.copyOf(ms);
     this.blockCount = count;
@@ -124,6 +110,9 @@ public final class MirroredVolume implements AutoCloseable {
   /**
    * A builder over 1 to 4 mirrors of equal size. The volume owns the devices: {@link #close()}
    * closes them.
+   *
+   * @throws IllegalArgumentException at once (before {@code build()}) if there are not 1 to 4
+   *     mirrors, their sizes differ or two are the same device; the message says which
    */
   public static Builder builder(List<? extends BlockDevice> mirrors) {
     return new Builder(mirrors);
@@ -540,7 +529,30 @@ public final class MirroredVolume implements AutoCloseable {
       for (int i = 0; i < mirrors.size(); i++) {
         Objects.requireNonNull(mirrors.get(i), "mirror " + i + " is null");
       }
-      this.mirrors = List.copyOf(mirrors);
+      this.mirrors = checkMirrors(List.copyOf(mirrors));
+    }
+
+    /** 1 to 4 distinct devices of equal size, or an IllegalArgumentException saying which not. */
+    private static List<BlockDevice> checkMirrors(List<BlockDevice> devices) {
+      if (devices.isEmpty() || devices.size() > MAX_MIRRORS) {
+        throw new IllegalArgumentException("a mirrored volume needs 1 to " + MAX_MIRRORS
+            + " mirrors, got " + devices.size());
+      }
+      IdentityHashMap<BlockDevice, Integer> seen = new IdentityHashMap<>();
+      long count = devices.get(0).blockCount();
+      for (int i = 0; i < devices.size(); i++) {
+        BlockDevice d = devices.get(i);
+        Integer before = seen.put(d, i);
+        if (before != null) {
+          throw new IllegalArgumentException("mirrors " + before + " and " + i
+              + " are the same device " + d + "; each mirror needs its own");
+        }
+        if (d.blockCount() != count) {
+          throw new IllegalArgumentException("mirrors must be of equal size: mirror 0 has " + count
+              + " blocks, mirror " + i + " (" + d + ") has " + d.blockCount());
+        }
+      }
+      return devices;
     }
 
     /** The checksum kept for every block written; default CRC32C. */

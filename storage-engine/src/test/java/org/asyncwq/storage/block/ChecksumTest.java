@@ -23,8 +23,8 @@ class ChecksumTest {
     assertThat(sum.bytes()).hasSize(type.size());
     Checksum back = Checksum.fromBytes(type, sum.bytes());
     assertThat(back).isEqualTo(sum).hasSameHashCodeAs(sum);
-    assertThat(back.toString()).isEqualTo(sum.toString()).startsWith(type + ":")
-        .hasSize(type.name().length() + 1 + 2 * type.size());
+    assertThat(back.toString()).isEqualTo(sum.toString()).matches("[0-9a-f]+")
+        .hasSize(2 * type.size());
     assertThat(Checksum.of(type, block)).isEqualTo(sum);
     assertThat(sum.matches(block)).isTrue();
     assertThat(block.position()).isZero();
@@ -51,11 +51,11 @@ class ChecksumTest {
   @Test
   void matchesTheAlgorithmsPublishedCheckValues() {
     ByteBuffer check = ByteBuffer.wrap("123456789".getBytes(StandardCharsets.US_ASCII));
-    assertThat(Checksum.of(ChecksumType.CRC32C, check)).hasToString("CRC32C:e3069283");
+    assertThat(Checksum.of(ChecksumType.CRC32C, check)).hasToString("e3069283");
     assertThat(Checksum.of(ChecksumType.XXH64, ByteBuffer.allocate(0)))
-        .hasToString("XXH64:ef46db3751d8e999");
+        .hasToString("ef46db3751d8e999");
     assertThat(Checksum.of(ChecksumType.SHA256, ByteBuffer.allocate(0))).hasToString(
-        "SHA256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   }
 
   @Test
