@@ -46,6 +46,15 @@ import org.asyncwq.storage.block.StorageQueues;
  * <p><b>Devices.</b> All mirrors share one layout (RAID1). The store owns its devices and closes
  * them on {@link #close()}.
  *
+ * <p><b>On disk.</b> On every mirror, device blocks 0 and 1 are the two superblock slots (the commit
+ * of generation {@code g} writes slot {@code g % 2}); every other block is a data block or a
+ * directory or extent-map page, allocated from the allocation groups. A superblock begins with the
+ * 8-byte magic {@code AWQSTORE} and its 4-byte big-endian format version (1), and its last 4 bytes
+ * are the CRC32C of the bytes before them. {@link #open(Path)} and {@link #open(List)} refuse with
+ * {@link CorruptStoreException}, saying what is wrong and on which device, and write nothing, when
+ * no superblock verifies, the magic is foreign, the format version is unknown, a device is shorter
+ * than the store or not a whole number of blocks, or the devices belong to different stores.
+ *
  * <p><b>One writer.</b> Opening or creating a store locks every device exclusively: an in-JVM
  * guard for any device, and an OS file lock for file devices (dropped by the OS if the process
  * dies). A second open or create of the same devices, here or in another process, fails at once
@@ -119,13 +128,21 @@ public final class Store implements AutoCloseable {
 
   /**
    * Creates a store on {@code devices} (1 to 4 of equal size; the mirror count and size come from
-   * them). Refuses devices that already hold a store.
+   * them, the checksum and allocation groups from {@code options}).
+   *
+   * @throws IllegalArgumentException if a device already holds a store, the devices differ in
+   *     size, or they are too small for the allocation groups; nothing is written
    */
   public static Store create(List<BlockDevice> devices, StoreOptions options) throws IOException {
     return StoreOpener.create(devices, options);
   }
 
-  /** Opens the store on {@code devices}, given in mirror order. */
+  /**
+   * Opens the store on {@code devices}, given in mirror order.
+   *
+   * @throws CorruptStoreException if they hold no store this code can open; the message says why
+   *     and where
+   */
   public static Store open(List<BlockDevice> devices) throws IOException {
     return StoreOpener.open(devices);
   }

@@ -201,6 +201,7 @@ final class StoreOpener {
     List<BlockDevice> devices = new ArrayList<>();
     try {
       for (Path p : files.values()) {
+        requireWholeBlocks(p);
         devices.add(FileBlockDevice.open(p));
       }
       lock.lockFiles(devices);
@@ -209,6 +210,21 @@ final class StoreOpener {
       lock.release();
       closeQuietly(devices);
       throw e;
+    }
+  }
+
+  /**
+   * A device file of no whole blocks (cut short, or no store device at all) is a damaged store,
+   * refused before anything opens it, as a device found too short afterwards is.
+   */
+  private static void requireWholeBlocks(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      return; // a block device special file: FileBlockDevice sizes it
+    }
+    long size = Files.size(file);
+    if (size == 0 || size % BlockDevice.BLOCK_SIZE != 0) {
+      throw new CorruptStoreException(file + " holds " + size + " bytes, not a whole number of "
+          + BlockDevice.BLOCK_SIZE + "-byte blocks (truncated device, or not a store device)");
     }
   }
 

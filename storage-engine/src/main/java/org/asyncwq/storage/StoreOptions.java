@@ -36,6 +36,7 @@ public final class StoreOptions {
     this.allocationGroups = b.allocationGroups;
   }
 
+  /** A builder holding the defaults: 2 mirrors of 1 GiB, CRC32C, 4 allocation groups. */
   public static Builder builder() {
     return new Builder();
   }
@@ -45,18 +46,22 @@ public final class StoreOptions {
     return builder().build();
   }
 
+  /** Mirrors, so device files, that {@code create(dir, options)} makes. */
   public int mirrors() {
     return mirrors;
   }
 
+  /** Bytes per device file that {@code create(dir, options)} makes (sparse). */
   public long deviceSize() {
     return deviceSize;
   }
 
+  /** The checksum of every data block and metadata page. */
   public ChecksumType checksum() {
     return checksum;
   }
 
+  /** How many allocation groups the space is split into. */
   public int allocationGroups() {
     return allocationGroups;
   }
@@ -76,6 +81,7 @@ public final class StoreOptions {
 
     private Builder() {}
 
+    /** Mirrors, 1 to 4 (default 2). */
     public Builder mirrors(int mirrors) {
       if (mirrors < 1 || mirrors > 4) {
         throw new IllegalArgumentException("mirrors must be 1 to 4, got " + mirrors);
@@ -84,6 +90,7 @@ public final class StoreOptions {
       return this;
     }
 
+    /** Bytes per device, a multiple of 4096, at least 66 blocks (default 1 GiB, sparse). */
     public Builder deviceSize(long bytes) {
       if (bytes % BlockDevice.BLOCK_SIZE != 0) {
         throw new IllegalArgumentException(
@@ -97,11 +104,13 @@ public final class StoreOptions {
       return this;
     }
 
+    /** The checksum of every block and page (default CRC32C). */
     public Builder checksum(ChecksumType checksum) {
       this.checksum = Objects.requireNonNull(checksum, "checksum");
       return this;
     }
 
+    /** Allocation groups, 1 to 1024, each of at least 64 blocks (default 4). */
     public Builder allocationGroups(int groups) {
       if (groups < 1 || groups > 1024) {
         throw new IllegalArgumentException("allocationGroups must be 1 to 1024, got " + groups);
