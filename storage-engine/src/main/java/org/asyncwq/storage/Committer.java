@@ -23,10 +23,15 @@ import org.asyncwq.storage.tree.PageKind;
  * <p>A put or delete finishes its data and extent-map writes, then {@link #submit}s its change and
  * waits. The commit thread takes every change waiting at that moment, applies them in order to a
  * copy-on-write directory, writes the new directory pages into blocks the transactions reserved,
- * flushes every mirror, writes the superblock of generation {@code g} into slot {@code g % 2} of
- * every mirror and flushes again (btrfs' and LMDB's order: nothing the new superblock points at can
- * be missing once it is durable). Changes that arrive meanwhile form the next group, so one commit
- * costs about two flushes per mirror however many puts share it.
+ * writes the superblock of generation {@code g} into slot {@code g % 2} of every mirror, and
+ * flushes every mirror once, all mirrors at the same time: one flush round per commit (format
+ * version 2). The superblock may therefore reach the disk before something it points at; it
+ * covers every block its generation wrote through the checksums it and its pages hold, and open
+ * verifies those blocks before taking the generation, else opens the previous commit ({@link
+ * CommitProof}). That commit is intact: its round ended before this one began, and no block it
+ * references is written before a later commit is durable (see {@link AllocationGroups}). Changes
+ * that arrive meanwhile form the next group, so one commit costs one flush per mirror however many
+ * puts share it.
  *
  * <p><b>Never waits for an AG lock.</b> The transactions in a group hold AG locks until their
  * commit; a commit that waited for an AG lock could wait for a transaction that waits for the
@@ -102,6 +107,11 @@ final class Committer implements AutoCloseable {
   /** Blocks a transaction reserves for the directory pages its change may dirty. */
   int reserveBlocks() {
     return 2 * (height + 2) + 1;
+  }
+
+  /** Whether a failed commit stopped the store taking changes. */
+  boolean broken() {
+    return broken != null;
   }
 
   /** Fails with the error that broke the store, if a commit did. */
@@ -315,7 +325,6 @@ final class Committer implements AutoCloseable {
       for (long b : dir.takeFreed()) {
         deferred.add(new Extent(b, 1));
       }
-      mirrors.flush();
     } catch (IOException | RuntimeException e) {
       extra.abort();
       throw e;
@@ -323,7 +332,7 @@ final class Committer implements AutoCloseable {
     Superblock next = new Superblock(sb.store(), 0, sb.mirrors(), sb.checksum(), sb.groups(),
         sb.deviceBlocks(), gen, nextObjectId.get(), objects, root);
     try {
-      mirrors.writeSuperblock(next);
+      mirrors.writeSuperblock(next); // and the commit's one flush round
     } catch (IOException e) {
       extra.abort();
       // Some mirror may hold the new superblock: its blocks must never be handed out again.

@@ -11,8 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.asyncwq.storage.block.BlockDevice;
@@ -176,74 +174,33 @@ final class Mirrors implements PageDevice, AutoCloseable {
 
   /**
    * Writes {@code sb} to its slot on every healthy mirror (and the replacement being resilvered),
-   * then flushes them. Fails only when no mirror took it. The mirrors are written and flushed at
-   * the same time (the first on the caller's thread, the others on {@code submit}), so a commit's
-   * second flush round costs one flush, not one per mirror.
+   * then flushes every mirror once, all at the same time ({@link #flush}): the one flush round of a
+   * commit, which makes the superblock and everything written before it durable together. Fails
+   * when no mirror took the superblock or no mirror flushed.
    */
   void writeSuperblock(Superblock sb) throws IOException {
-    List<CompletableFuture<IOException>> others = new ArrayList<>();
-    int first = -1;
+    int ok = 0;
+    IOException last = null;
     for (int m = 0; m < devices.size(); m++) {
       if (!healthy(m)) {
         continue;
       }
-      if (first < 0) {
-        first = m;
-      } else {
-        BlockDevice d = device(m);
-        ByteBuffer b = sb.forMirror(m).encode();
-        others.add(onSubmit(() -> writeAndFlush(d, sb.slot(), b)));
-      }
-    }
-    BlockDevice target = resilverTarget;
-    CompletableFuture<IOException> resilver = target == null ? null
-        : onSubmit(() -> writeAndFlush(target, sb.slot(), sb.forMirror(resilverMirror).encode()));
-    int ok = 0;
-    IOException last = null;
-    List<IOException> results = new ArrayList<>();
-    if (first >= 0) {
-      results.add(writeAndFlush(device(first), sb.slot(), sb.forMirror(first).encode()));
-    }
-    for (CompletableFuture<IOException> f : others) {
-      results.add(join(f));
-    }
-    for (IOException e : results) {
-      if (e == null) {
+      try {
+        device(m).write(sb.slot(), sb.forMirror(m).encode());
         ok++;
-      } else {
-        log.warn("superblock write to a mirror failed: {}", e.toString());
+      } catch (IOException e) {
+        log.warn("superblock write to mirror {} failed: {}", m, e.toString());
         last = e;
       }
     }
-    if (resilver != null) {
-      IOException e = join(resilver);
-      if (e != null) {
-        throw e;
-      }
+    BlockDevice target = resilverTarget;
+    if (target != null) {
+      target.write(sb.slot(), sb.forMirror(resilverMirror).encode());
     }
     if (ok == 0) {
       throw new IOException("no mirror took superblock generation " + sb.generation(), last);
     }
-  }
-
-  /** Writes one superblock copy and flushes its device; returns the failure, or null. */
-  private static IOException writeAndFlush(BlockDevice d, long slot, ByteBuffer b) {
-    try {
-      d.write(slot, b);
-      d.flush();
-      return null;
-    } catch (IOException e) {
-      return new IOException(d + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Runs {@code io} on {@code submit}, or here if the queue takes no more work. */
-  private CompletableFuture<IOException> onSubmit(Supplier<IOException> io) {
-    try {
-      return CompletableFuture.supplyAsync(io, queues.executor(StorageQueues.SUBMIT));
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.completedFuture(io.get());
-    }
+    flush();
   }
 
   private volatile int resilverMirror;

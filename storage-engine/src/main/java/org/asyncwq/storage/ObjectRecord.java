@@ -18,6 +18,9 @@ import org.asyncwq.storage.tree.BlockPointer;
  * @param extents contiguous runs of data blocks
  * @param dataBlocks data blocks
  * @param extentMap root of its extent map, null when empty
+ * @param durableBlocks data blocks {@code 0 .. durableBlocks - 1} were flushed by the put itself,
+ *     before its commit's round, so a proof of that commit need not read them (0: none; absent in
+ *     records written before format version 2)
  */
 record ObjectRecord(
     long id,
@@ -27,17 +30,25 @@ record ObjectRecord(
     ChecksumType checksum,
     int extents,
     long dataBlocks,
-    BlockPointer extentMap) {
+    BlockPointer extentMap,
+    long durableBlocks) {
+
+  /** A record none of whose blocks were flushed before its commit. */
+  ObjectRecord(long id, long size, long generation, Instant modified, ChecksumType checksum,
+      int extents, long dataBlocks, BlockPointer extentMap) {
+    this(id, size, generation, modified, checksum, extents, dataBlocks, extentMap, 0);
+  }
 
   byte[] encode() {
     byte[] c = extentMap == null ? new byte[0] : extentMap.checksum().bytes();
-    ByteBuffer b = ByteBuffer.allocate(8 * 4 + 4 + 1 + 4 + 8 + 8 + 8 + 1 + c.length);
+    ByteBuffer b = ByteBuffer.allocate(8 * 4 + 4 + 1 + 4 + 8 + 8 + 8 + 1 + c.length + 8);
     b.putLong(id).putLong(size).putLong(generation);
     b.putLong(modified.getEpochSecond()).putInt(modified.getNano());
     b.put((byte) checksum.ordinal()).putInt(extents).putLong(dataBlocks);
     b.putLong(extentMap == null ? -1 : extentMap.block());
     b.putLong(extentMap == null ? -1 : extentMap.generation());
     b.put((byte) c.length).put(c);
+    b.putLong(durableBlocks);
     return b.array();
   }
 
@@ -79,7 +90,12 @@ record ObjectRecord(
     b.get(c);
     BlockPointer root =
         rootBlock < 0 ? null : new BlockPointer(rootBlock, rootGen, Checksum.fromBytes(type, c));
-    return new ObjectRecord(id, size, gen, modified, type, extents, blocks, root);
+    long durable = b.remaining() >= 8 ? b.getLong() : 0;
+    if (durable < 0 || durable > blocks) {
+      throw new CorruptStoreException("damaged object record: " + durable + " of " + blocks
+          + " blocks flushed before its commit");
+    }
+    return new ObjectRecord(id, size, gen, modified, type, extents, blocks, root, durable);
   }
 
   ObjectInfo info(String name) {
@@ -87,6 +103,7 @@ record ObjectRecord(
   }
 
   ObjectRecord committedAs(long gen) {
-    return new ObjectRecord(id, size, gen, modified, checksum, extents, dataBlocks, extentMap);
+    return new ObjectRecord(id, size, gen, modified, checksum, extents, dataBlocks, extentMap,
+        durableBlocks);
   }
 }

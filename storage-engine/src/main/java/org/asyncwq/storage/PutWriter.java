@@ -37,6 +37,13 @@ import org.asyncwq.storage.tree.TreeBuilder;
  * buffer is sized from {@link InputStream#available()} (at most a chunk), so a 4 KiB put does not
  * allocate and zero {@code IN_FLIGHT} chunks of 256 KiB; the others are allocated when needed.
  *
+ * <p><b>Large puts flush as they go.</b> A commit's one flush round makes its superblock durable
+ * with everything it covers, so an open after a crash proves every block the newest commit wrote
+ * ({@link CommitProof}). A put flushes the mirrors itself after every {@link #FLUSH_BLOCKS} blocks
+ * (64 MiB) whose writes have completed, and records how many leading blocks it flushed so: the
+ * proof reads only the rest (under 64 MiB plus the extent map), whatever the object's size. A put
+ * under 64 MiB flushes nothing of its own.
+ *
  * <p>On any failure before the commit, the transaction is aborted: every block it took goes back
  * (no commit references it), the AG locks are released, and the old object, if any, is untouched.
  */
@@ -45,6 +52,8 @@ final class PutWriter {
   static final int IN_FLIGHT = 4;
   /** Chunks up to this many blocks (64 KiB) are written on the caller's thread. */
   static final int CALLER_WRITE_BLOCKS = 16;
+  /** A streaming put flushes after each this many written blocks (64 MiB). */
+  static final int FLUSH_BLOCKS = 16_384;
   private static final int BLOCK = BlockDevice.BLOCK_SIZE;
   private static final AtomicInteger NEXT_TARGET = new AtomicInteger();
 
@@ -91,6 +100,7 @@ final class PutWriter {
       int allocated = 0;
       long size = 0;
       long fileBlock = 0;
+      long durable = 0;
       while (true) {
         byte[] buf;
         int n;
@@ -111,6 +121,10 @@ final class PutWriter {
           n = h < BLOCK ? h : h + in.readNBytes(buf, h, buf.length - h);
         } else {
           runs.complete(inflight.poll());
+          if (runs.completed - durable >= FLUSH_BLOCKS) {
+            mirrors.flush();
+            durable = runs.completed;
+          }
           buf = busy.poll();
           n = in.readNBytes(buf, 0, buf.length);
         }
@@ -149,7 +163,7 @@ final class PutWriter {
         Mirrors.join(f);
       }
       ObjectRecord rec = new ObjectRecord(id, size, 0, Instant.now(), type, runs.extents,
-          fileBlock, root);
+          fileBlock, root, durable);
       Committer.Change change = new Committer.Change(key, rec, txn);
       submitted = true;
       long committedGen = Mirrors.join(committer.submitWritten(change));
@@ -270,6 +284,8 @@ final class PutWriter {
     private long firstDevice;
     private long lastDeviceEnd = -1;
     int extents;
+    /** Every file block below this one is written (chunks complete in order). */
+    long completed;
 
     Runs(TreeBuilder tree, int max) {
       this.tree = tree;
@@ -282,6 +298,7 @@ final class PutWriter {
         for (int i = 0; i < s.size(); i++) {
           add(p.fileBlock() + i, p.extent().start() + i, s.get(i));
         }
+        completed = Math.max(completed, p.fileBlock() + s.size());
       }
     }
 

@@ -459,6 +459,7 @@ public final class Store implements AutoCloseable {
     }
     closed = true;
     committer.close();
+    sealLastCommit();
     lock.dropHolder();
     try {
       mirrors.close();
@@ -477,6 +478,23 @@ public final class Store implements AutoCloseable {
       }
     }
     log.debug("store closed");
+  }
+
+  /**
+   * The last commit's flush round has ended, so it is complete: seal it (see {@link Superblock}),
+   * and the next open need not prove it. On failure the next open proves it instead.
+   */
+  private void sealLastCommit() {
+    Superblock sb = committer.committed();
+    if (readOnly || sb.sealed() || committer.broken()) {
+      return;
+    }
+    try {
+      mirrors.writeSuperblock(sb.sealedCopy());
+    } catch (IOException | RuntimeException e) {
+      log.warn("sealing commit {} at close failed; the next open proves it instead: {}",
+          sb.generation(), e.toString());
+    }
   }
 
   private void ensureWritable(String call) {

@@ -35,6 +35,10 @@ import org.asyncwq.storage.tree.PageKind;
  * <p><b>Open.</b> Both slots of every mirror are read and verified. The newest generation whose
  * superblock verifies and whose directory root reads back verified is opened; if its root is bad
  * on every mirror the previous generation is tried (the two newest commits are always openable).
+ * The newest commit, written in one flush round with its pages (format version 2), is taken only
+ * if it is sealed or {@link CommitProof} finds every block it wrote on some mirror (repairing the
+ * other copies); otherwise the power went during its round and the previous commit is opened. A
+ * writable open then seals the commit it took (flush, then the sealed superblock, then flush).
  * Free space is everything neither of the two commits references; what only the older one
  * references is deferred until the next commit. Only then, once the store is known good, is any
  * stale or damaged slot rewritten from a good copy: a store that cannot be opened is never written.
@@ -153,7 +157,7 @@ final class StoreOpener {
       Superblock sb = new Superblock(id, 0, devices.size(), o.checksum(), o.allocationGroups(),
           blocks, gen, 1, 0, null);
       for (int m = 0; m < devices.size(); m++) {
-        devices.get(m).write(sb.slot(), sb.forMirror(m).encode());
+        devices.get(m).write(sb.slot(), sb.sealedCopy().forMirror(m).encode());
       }
     }
     for (BlockDevice d : devices) {
@@ -318,19 +322,34 @@ final class StoreOpener {
       Superblock chosen = null;
       Superblock previous = null;
       IOException rootProblem = null;
-      for (Superblock sb : distinctGenerations(valid)) {
+      long newestGeneration = valid.get(0).generation();
+      List<Superblock> refused = new ArrayList<>();
+      for (Superblock sb : distinctCommits(valid)) {
         if (chosen != null) {
-          if (sb.generation() == chosen.generation() - 1) {
-            previous = sb;
+          if (sb.generation() < chosen.generation()) {
+            if (sb.generation() == chosen.generation() - 1) {
+              previous = sb;
+            }
+            break;
           }
-          break;
+          continue;
         }
         try {
           new CowTree(mirrors, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, sb.directory()).height();
+          // Only the newest commit can be incomplete: a newer round starts after an older one's
+          // flush ended. A sealed one is known complete (see Superblock).
+          if (sb.generation() == newestGeneration && !sb.sealed()) {
+            long blocks = CommitProof.verify(mirrors, sb);
+            log.debug("commit {} proved: its {} blocks verified on every mirror", sb.generation(),
+                blocks);
+          }
           chosen = sb;
+        } catch (CommitProof.Unprovable e) {
+          throw new CorruptStoreException(e.getMessage(), e);
         } catch (IOException e) {
           rootProblem = e;
-          log.warn("superblock generation {} has an unreadable directory root: {}",
+          refused.add(sb);
+          log.warn("superblock generation {} is refused, trying the previous commit: {}",
               sb.generation(), e.toString());
         }
       }
@@ -342,7 +361,14 @@ final class StoreOpener {
       int height =
           new CowTree(mirrors, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, chosen.directory())
               .height();
-      long staleSlots = repairSlots(devices, slots, valid, chosen, !readOnly);
+      long staleSlots = repairSlots(devices, slots, valid, chosen, refused, !readOnly);
+      if (!readOnly && !chosen.sealed()) {
+        // Proved (or known complete): make what the proof read and repaired durable, then seal,
+        // so later damage in this commit is reported as damage, never rolled back.
+        mirrors.flush();
+        chosen = chosen.sealedCopy();
+        mirrors.writeSuperblock(chosen);
+      }
       log.info("opened store {} at generation {} ({} objects)", chosen.store(),
           chosen.generation(), chosen.objects());
       return new Store(component, mirrors, space, chosen, height, lock, readOnly, staleSlots);
@@ -352,12 +378,24 @@ final class StoreOpener {
     }
   }
 
-  private static List<Superblock> distinctGenerations(List<Superblock> sorted) {
+  /**
+   * One superblock per commit, newest first; a commit with a sealed copy on any mirror is sealed.
+   * Two different commits may share a generation (one refused at an open, its successor written
+   * after it): both are tried.
+   */
+  private static List<Superblock> distinctCommits(List<Superblock> sorted) {
     List<Superblock> out = new ArrayList<>();
+    outer:
     for (Superblock sb : sorted) {
-      if (out.isEmpty() || out.get(out.size() - 1).generation() != sb.generation()) {
-        out.add(sb);
+      for (int i = 0; i < out.size(); i++) {
+        if (out.get(i).sameCommit(sb)) {
+          if (sb.sealed() && !out.get(i).sealed()) {
+            out.set(i, out.get(i).sealedCopy());
+          }
+          continue outer;
+        }
       }
+      out.add(sb);
     }
     return out;
   }
@@ -433,22 +471,35 @@ final class StoreOpener {
    * @return how many slots were (or would have been) rewritten
    */
   private static long repairSlots(List<BlockDevice> devices, Superblock.Read[][] slots,
-      List<Superblock> valid, Superblock chosen, boolean write) throws IOException {
+      List<Superblock> valid, Superblock chosen, List<Superblock> refused, boolean write)
+      throws IOException {
     long stale = 0;
     for (int s = 0; s < Superblock.SLOTS; s++) {
-      Superblock best = null;
+      Superblock best = chosen.slot() == s ? chosen : null;
       for (Superblock sb : valid) {
-        if (sb.slot() == s && sb.generation() <= chosen.generation()
-            && (best == null || sb.generation() > best.generation())) {
+        if (best == null && sb.slot() == s && sb.generation() < chosen.generation()
+            || best != null && sb.slot() == s && sb.generation() > best.generation()
+                && sb.generation() < chosen.generation()) {
           best = sb;
         }
       }
-      if (best == null) {
-        continue;
-      }
       for (int m = 0; m < devices.size(); m++) {
         Superblock.Read r = slots[m][s];
-        if (r.ok() && r.superblock().generation() == best.generation()) {
+        if (best == null) {
+          if (r.ok() && refused.stream().anyMatch(x -> x.sameCommit(r.superblock()))) {
+            // A commit whose round never ended and no older copy for its slot: erased, so it
+            // can never be taken for a commit again (the next commit would overwrite it anyway).
+            stale++;
+            log.warn("{} superblock slot {} of mirror {}: generation {} was refused at open",
+                write ? "erasing" : "read-only, not erasing", s, m, r.superblock().generation());
+            if (write) {
+              devices.get(m).write(s, ByteBuffer.allocate(BlockDevice.BLOCK_SIZE));
+              devices.get(m).flush();
+            }
+          }
+          continue;
+        }
+        if (r.ok() && r.superblock().sameCommit(best)) {
           continue;
         }
         stale++;

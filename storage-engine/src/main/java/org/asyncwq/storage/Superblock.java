@@ -17,8 +17,23 @@ import org.asyncwq.storage.tree.BlockPointer;
  *   0 magic "AWQSTORE"  8 format version  12 reserved  16 store UUID  32 mirror index
  *  36 mirror count  40 checksum type  44 allocation groups  48 device blocks  56 generation
  *  64 next object id  72 objects  80 directory root block (-1: empty), generation, checksum length,
- *  checksum ... 4092 CRC32C of bytes 0..4091
+ *  checksum ... 4084 seal (version 2; 0: not sealed)  4092 CRC32C of bytes 0..4091
  * </pre>
+ *
+ * <p><b>Format version 2: one flush round per commit.</b> A version-2 commit writes its data,
+ * extent-map and directory pages and this superblock, then flushes every mirror once. So a
+ * superblock may reach the disk while something its generation wrote did not; it proves what it
+ * covers through its checksums (the directory root's, each page's children's, each extent run's
+ * per-block checksums), and open verifies exactly the blocks of the newest generation before
+ * taking it ({@link CommitProof}), falling back to the previous commit otherwise. The <em>seal</em>
+ * (bytes 4084..4091) says the generation is known complete: it is written over the same slot after
+ * the store flushed or proved it (close, open), never in a commit round. The seal and the CRC share
+ * the last 512-byte sector and a sealed copy differs from the unsealed one in that sector only, so
+ * a torn seal write (whole sectors, as a disk writes them) leaves a valid sealed or unsealed copy,
+ * never a damaged one. A sealed generation is never rolled back: damage in it is reported as damage
+ * ({@code UncorrectableDataException}), as in version 1. Version 1 (two flush rounds: pages, then
+ * the superblock) is read as sealed; this build writes version 2. An older build refuses a
+ * version-2 store with its "unknown format version" message.
  */
 record Superblock(
     UUID store,
@@ -30,12 +45,38 @@ record Superblock(
     long generation,
     long nextObjectId,
     long objects,
-    BlockPointer directory) {
+    BlockPointer directory,
+    boolean sealed) {
 
   static final long MAGIC = 0x41575153544f5245L; // "AWQSTORE"
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+  /** The oldest version this build reads. */
+  static final int OLDEST_VERSION = 1;
   static final int SLOTS = 2;
   private static final int CRC_AT = BlockDevice.BLOCK_SIZE - 4;
+  private static final int SEAL_AT = CRC_AT - 8;
+  private static final long SEAL = 0x5345414c45445631L; // "SEALEDV1", xor the generation
+
+  /** An unsealed superblock: what a commit writes. */
+  Superblock(UUID store, int mirror, int mirrors, ChecksumType checksum, int groups,
+      long deviceBlocks, long generation, long nextObjectId, long objects,
+      BlockPointer directory) {
+    this(store, mirror, mirrors, checksum, groups, deviceBlocks, generation, nextObjectId, objects,
+        directory, false);
+  }
+
+  /** This superblock with the seal: its generation is known complete. */
+  Superblock sealedCopy() {
+    return new Superblock(store, mirror, mirrors, checksum, groups, deviceBlocks, generation,
+        nextObjectId, objects, directory, true);
+  }
+
+  /** Whether {@code other} is a copy of the same commit (any mirror, sealed or not). */
+  boolean sameCommit(Superblock other) {
+    return other != null && store.equals(other.store) && generation == other.generation
+        && nextObjectId == other.nextObjectId && objects == other.objects
+        && java.util.Objects.equals(directory, other.directory);
+  }
 
   /** The slot this superblock goes to. */
   int slot() {
@@ -44,7 +85,7 @@ record Superblock(
 
   Superblock forMirror(int m) {
     return new Superblock(store, m, mirrors, checksum, groups, deviceBlocks, generation,
-        nextObjectId, objects, directory);
+        nextObjectId, objects, directory, sealed);
   }
 
   ByteBuffer encode() {
@@ -58,6 +99,9 @@ record Superblock(
     } else {
       byte[] c = directory.checksum().bytes();
       b.putLong(directory.block()).putLong(directory.generation()).put((byte) c.length).put(c);
+    }
+    if (sealed) {
+      b.putLong(SEAL_AT, SEAL ^ generation);
     }
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, CRC_AT);
@@ -81,15 +125,15 @@ record Superblock(
     if (b.getLong(0) != MAGIC) {
       return new Read(null, "bad magic (not an asyncwq store superblock)", false);
     }
+    int version = b.getInt(8);
     CRC32C crc = new CRC32C();
     crc.update(page, 0, CRC_AT);
     if ((int) crc.getValue() != b.getInt(CRC_AT)) {
       return new Read(null, "superblock checksum does not match (damaged)", false);
     }
-    int version = b.getInt(8);
-    if (version != VERSION) {
-      return new Read(null, "unknown format version " + version + " (this build reads version "
-          + VERSION + " only)", true);
+    if (version < OLDEST_VERSION || version > VERSION) {
+      return new Read(null, "unknown format version " + version + " (this build reads versions "
+          + OLDEST_VERSION + " to " + VERSION + ")", true);
     }
     b.position(16);
     UUID store = new UUID(b.getLong(), b.getLong());
@@ -123,7 +167,8 @@ record Superblock(
     b.get(c);
     BlockPointer dir =
         rootBlock < 0 ? null : new BlockPointer(rootBlock, rootGen, Checksum.fromBytes(ct, c));
+    boolean sealed = version < VERSION || b.getLong(SEAL_AT) == (SEAL ^ gen);
     return new Read(new Superblock(store, mirror, mirrors, ct, groups, deviceBlocks, gen, nextId,
-        objects, dir), null, false);
+        objects, dir, sealed), null, false);
   }
 }

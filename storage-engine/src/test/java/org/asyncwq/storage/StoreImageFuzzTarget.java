@@ -28,6 +28,12 @@ import org.asyncwq.storage.tree.CorruptPageException;
  * own checksum and every parent pointer up to the superblocks are recomputed, so the decoders' field
  * checks are reached, not only the checksums.
  *
+ * <p>The image is taken before the store closes, so its newest commit is not sealed and every open
+ * proves it ({@link CommitProof}). Some mutations damage, unresealed, a block that newest commit
+ * wrote (data included), as a power loss during its one flush round would: when every mutation of
+ * an input is of that kind, the store must open (at the previous commit, or with the copy
+ * repaired) and read and check without any exception.
+ *
  * <p>The only exceptions allowed out of the store are the documented ones: {@link
  * CorruptStoreException}, {@link CorruptPageException} and {@link UncorrectableDataException}.
  * Anything else, an open that takes longer than {@link #OPEN_LIMIT_SECONDS} seconds, or an {@link
@@ -58,7 +64,8 @@ public final class StoreImageFuzzTarget {
   });
 
   /** The clean image every input starts from, built once from a fixed seed. */
-  private record Base(byte[][] mirrors, List<Integer> pages, List<Integer> used) {}
+  private record Base(byte[][] mirrors, List<Integer> pages, List<Integer> used,
+      List<Integer> newest) {}
 
   private StoreImageFuzzTarget() {}
 
@@ -66,7 +73,7 @@ public final class StoreImageFuzzTarget {
   public static void fuzzerTestOneInput(byte[] input) throws Exception {
     Base b = base();
     byte[][] img = {b.mirrors[0].clone(), b.mirrors[1].clone()};
-    mutate(img, b, new Input(input));
+    boolean onlyNewestCommit = mutate(img, b, new Input(input));
     List<BlockDevice> devices = new ArrayList<>();
     for (byte[] m : img) {
       MemoryBlockDevice d = new MemoryBlockDevice(BLOCKS);
@@ -87,6 +94,10 @@ public final class StoreImageFuzzTarget {
           + OPEN_LIMIT_SECONDS + " s (hang)", e);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
+      if (onlyNewestCommit) {
+        throw new AssertionError("only blocks the unsealed newest commit wrote were damaged, so "
+            + "the store must open at the previous commit or repair them, but: " + c, c);
+      }
       if (c instanceof CorruptStoreException || c instanceof CorruptPageException
           || c instanceof UncorrectableDataException) {
         return; // documented: the damage was found and reported
@@ -112,6 +123,7 @@ public final class StoreImageFuzzTarget {
     MemoryBlockDevice[] devs = {new MemoryBlockDevice(BLOCKS), new MemoryBlockDevice(BLOCKS)};
     Random r = new Random(20261129);
     byte[][] mirrors = new byte[2][BLOCKS * BlockDevice.BLOCK_SIZE];
+    byte[][] before = new byte[2][BLOCKS * BlockDevice.BLOCK_SIZE];
     try (Store s = Store.create(List.of(devs[0], devs[1]), StoreOptions.builder()
         .checksum(TYPE).allocationGroups(2).build())) {
       for (int i = 0; i < 45; i++) {
@@ -123,8 +135,21 @@ public final class StoreImageFuzzTarget {
           s.delete(s.list("").get(r.nextInt(i / 2)).name());
         }
       }
-      for (int m = 0; m < 2; m++) { // before close: the store closes its devices
+      for (int m = 0; m < 2; m++) {
+        devs[m].read(0, ByteBuffer.wrap(before[m]));
+      }
+      byte[] last = new byte[20_000];
+      r.nextBytes(last);
+      s.put("newest", new ByteArrayInputStream(last));
+      // Before close, which would seal the newest commit (and closes the devices).
+      for (int m = 0; m < 2; m++) {
         devs[m].read(0, ByteBuffer.wrap(mirrors[m]));
+      }
+    }
+    List<Integer> newest = new ArrayList<>();
+    for (int block = Superblock.SLOTS; block < BLOCKS; block++) {
+      if (!Arrays.equals(blockBytes(before[0], block), blockBytes(mirrors[0], block))) {
+        newest.add(block);
       }
     }
     List<Integer> pages = new ArrayList<>();
@@ -148,21 +173,27 @@ public final class StoreImageFuzzTarget {
         pages.add(block);
       }
     }
-    base = new Base(mirrors, List.copyOf(pages), List.copyOf(used));
+    base = new Base(mirrors, List.copyOf(pages), List.copyOf(used), List.copyOf(newest));
     return base;
   }
 
-  private static void mutate(byte[][] img, Base b, Input in) {
+  /** Applies the input's mutations; true if each was unresealed damage to a newest-commit block. */
+  private static boolean mutate(byte[][] img, Base b, Input in) {
     int n = 1 + in.u8() % 4;
+    boolean onlyNewestCommit = true;
     for (int i = 0; i < n; i++) {
       int which = in.u8() % 3; // mirror 0, mirror 1, or both alike
       boolean superblock = in.u8() % 2 == 0;
-      int block = superblock ? in.u8() % 2 : b.pages.get(in.u16() % b.pages.size());
+      boolean newestCommit = !superblock && in.u8() % 3 == 0;
+      int block = superblock ? in.u8() % 2
+          : newestCommit ? b.newest.get(in.u16() % b.newest.size())
+          : b.pages.get(in.u16() % b.pages.size());
       int kind = in.u8() % 6;
       int offset = (superblock || in.u8() % 2 == 0) ? in.u8() % 128 : in.u16() % 4096;
       long value = in.u8() % 3 == 0 ? in.i64() : LONGS[in.u8() % LONGS.length];
       int source = b.used.get(in.u16() % b.used.size());
       boolean reseal = in.u8() % 4 != 0;
+      onlyNewestCommit &= newestCommit && !reseal;
       for (int m = 0; m < 2; m++) {
         if (which != 2 && which != m) {
           continue;
@@ -185,6 +216,7 @@ public final class StoreImageFuzzTarget {
         }
       }
     }
+    return onlyNewestCommit;
   }
 
   /** Recomputes {@code block}'s own checksum and every pointer to it, up to the superblocks. */

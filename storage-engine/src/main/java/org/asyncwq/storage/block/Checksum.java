@@ -72,7 +72,7 @@ public final class Checksum {
       case CRC32C:
         return new Checksum(type, toBytes(crc32c(buf, offset, length), 4));
       case XXH64:
-        return new Checksum(type, toBytes(XX.hashBytes(buf, offset, length), 8));
+        return new Checksum(type, toBytes(xxh64(buf, offset, length), 8));
       case SHA256:
         return new Checksum(type, sha256(buf, offset, length));
       default:
@@ -86,12 +86,33 @@ public final class Checksum {
       case CRC32C:
         return crc32c(buf, offset, length) == value;
       case XXH64:
-        return XX.hashBytes(buf, offset, length) == value;
+        return xxh64(buf, offset, length) == value;
       case SHA256:
         return MessageDigest.isEqual(sha256(buf, offset, length), bytes);
       default:
         throw new AssertionError(type);
     }
+  }
+
+  /** A heap copy per thread for {@link #xxh64} of a direct buffer. */
+  private static final ThreadLocal<byte[]> HEAP_COPY = ThreadLocal.withInitial(() -> new byte[0]);
+
+  /**
+   * XXH64 of a heap buffer's backing array, or of a heap copy of a direct buffer: the library reads
+   * a direct buffer through {@code sun.nio.ch.DirectBuffer}, which Java 17 does not export to the
+   * class path (an {@link IllegalAccessError} on scrub's direct read buffers otherwise).
+   */
+  private static long xxh64(ByteBuffer buf, int offset, int length) {
+    if (buf.hasArray()) {
+      return XX.hashBytes(buf.array(), buf.arrayOffset() + offset, length);
+    }
+    byte[] copy = HEAP_COPY.get();
+    if (copy.length < length) {
+      copy = new byte[length];
+      HEAP_COPY.set(copy);
+    }
+    buf.get(offset, copy, 0, length);
+    return XX.hashBytes(copy, 0, length);
   }
 
   /**

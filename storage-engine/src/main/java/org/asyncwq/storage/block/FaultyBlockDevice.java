@@ -12,6 +12,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntFunction;
 
 /**
  * A fault-injecting {@link BlockDevice} decorator for tests and demos: Linux's dm-flakey and
@@ -45,7 +46,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>{@link #crash(PowerLoss, long)} restricts the outcome to one of these ({@link
  * PowerLoss#DROP_ALL}: the durable image only; {@link PowerLoss#REORDER}: a random subset of whole
- * block writes; {@link PowerLoss#TEAR}: every unsynced block write torn). Surviving writes of the
+ * block writes; {@link PowerLoss#TEAR}: every unsynced block write torn), and {@link
+ * #crash(IntFunction, long)} lets a test choose each write's fate, to go through every outcome of a
+ * few writes. Surviving writes of the
  * same block are applied in the order they were made. The same seed gives the same image. This
  * device is unchanged by a crash and may go on being used; reopen the store under test on the
  * returned image. Corruption injected with {@code corrupt} is treated as already on the media.
@@ -214,23 +217,50 @@ public final class FaultyBlockDevice implements BlockDevice {
    */
   public synchronized BlockDevice crash(PowerLoss mode, long seed) throws IOException {
     Objects.requireNonNull(mode, "mode");
+    Random random = new Random(seed);
+    return crash(i -> {
+      PowerLoss f = mode != PowerLoss.ANY ? mode : PowerLoss.values()[random.nextInt(3)];
+      return switch (f) {
+        case DROP_ALL -> WriteFate.LOST;
+        case REORDER -> random.nextBoolean() ? WriteFate.KEPT : WriteFate.LOST;
+        default -> WriteFate.TORN;
+      };
+    }, random);
+  }
+
+  /** What a power loss does to one unsynced block write, for {@link #crash(IntFunction, long)}. */
+  public enum WriteFate {
+    /** Lost with the cache. */
+    LOST,
+    /** Reached the media whole. */
+    KEPT,
+    /** Torn: a random subset of its 512-byte sectors (some, never none or all) reached the media. */
+    TORN
+  }
+
+  /**
+   * The device after a power loss now, each unsynced block write (numbered from 0 in the order
+   * made, see {@link #unsyncedWrites()}) treated as {@code fate} says; the sectors a torn write
+   * keeps are chosen from {@code seed}. For tests that go through every outcome of a few writes.
+   */
+  public synchronized BlockDevice crash(IntFunction<WriteFate> fate, long seed)
+      throws IOException {
+    Objects.requireNonNull(fate, "fate");
+    return crash(fate, new Random(seed));
+  }
+
+  private BlockDevice crash(IntFunction<WriteFate> fates, Random random) throws IOException {
     MemoryBlockDevice image = MemoryBlockDevice.copyOf(inner);
     for (Map.Entry<Long, byte[]> e : durable.entrySet()) {
       image.write(e.getKey(), ByteBuffer.wrap(e.getValue()));
     }
-    Random random = new Random(seed);
     int sectors = BLOCK_SIZE / SECTOR_SIZE;
-    for (BlockWrite w : unsynced) {
-      PowerLoss fate = mode != PowerLoss.ANY ? mode : PowerLoss.values()[random.nextInt(3)];
-      switch (fate) {
-        case DROP_ALL:
-          break;
-        case REORDER:
-          if (random.nextBoolean()) {
-            image.write(w.block, ByteBuffer.wrap(w.data));
-          }
-          break;
-        case TEAR:
+    for (int i = 0; i < unsynced.size(); i++) {
+      BlockWrite w = unsynced.get(i);
+      switch (fates.apply(i)) {
+        case LOST -> { }
+        case KEPT -> image.write(w.block, ByteBuffer.wrap(w.data));
+        case TORN -> {
           ByteBuffer now = ByteBuffer.allocate(BLOCK_SIZE);
           image.read(w.block, now);
           byte[] torn = now.array();
@@ -239,9 +269,8 @@ public final class FaultyBlockDevice implements BlockDevice {
             System.arraycopy(w.data, s * SECTOR_SIZE, torn, s * SECTOR_SIZE, SECTOR_SIZE);
           }
           image.write(w.block, ByteBuffer.wrap(torn));
-          break;
-        default:
-          throw new AssertionError(fate);
+        }
+        default -> throw new AssertionError();
       }
     }
     return image;

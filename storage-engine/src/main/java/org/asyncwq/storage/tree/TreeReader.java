@@ -3,6 +3,7 @@ package org.asyncwq.storage.tree;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.Predicate;
 
 /**
  * Reads a committed tree from its root pointer: lookups, ordered scans and walks over every page.
@@ -109,8 +110,17 @@ public final class TreeReader {
 
   /** Visits every page of the tree at {@code root} (parents before children) and every entry. */
   public void walk(BlockPointer root, PageVisitor pages, EntryVisitor entries) throws IOException {
-    if (root != null) {
-      walk0(root, pages, entries, null, null);
+    walk(root, p -> true, pages, entries);
+  }
+
+  /**
+   * {@link #walk} of the pages {@code descend} accepts: a page it refuses is not read, and neither
+   * is anything below it (a commit's own pages, say: the pointers carrying its generation).
+   */
+  public void walk(BlockPointer root, Predicate<BlockPointer> descend, PageVisitor pages,
+      EntryVisitor entries) throws IOException {
+    if (root != null && descend.test(root)) {
+      walk0(root, descend, pages, entries, null, null);
     }
   }
 
@@ -119,8 +129,8 @@ public final class TreeReader {
    * bound): a page whose keys stray outside the range its parent gives it would be skipped by
    * lookups although walks list it, so the walk refuses it (every open walks the whole tree).
    */
-  private void walk0(BlockPointer at, PageVisitor pages, EntryVisitor entries, byte[] lo,
-      byte[] hi) throws IOException {
+  private void walk0(BlockPointer at, Predicate<BlockPointer> descend, PageVisitor pages,
+      EntryVisitor entries, byte[] lo, byte[] hi) throws IOException {
     Node n = load(dev, at, kind, owner);
     if (n.count() > 0 && ((lo != null && Node.compare(n.keys.get(0), lo) < 0)
         || (hi != null && Node.compare(n.keys.get(n.count() - 1), hi) >= 0))) {
@@ -139,8 +149,10 @@ public final class TreeReader {
         throw new CorruptPageException(at.block(), "keys out of order");
       }
       prev = n.keys.get(i);
-      walk0(n.ptrs.get(i), pages, entries, i == 0 ? lo : n.keys.get(i),
-          i == n.count() - 1 ? hi : n.keys.get(i + 1));
+      if (descend.test(n.ptrs.get(i))) {
+        walk0(n.ptrs.get(i), descend, pages, entries, i == 0 ? lo : n.keys.get(i),
+            i == n.count() - 1 ? hi : n.keys.get(i + 1));
+      }
     }
   }
 

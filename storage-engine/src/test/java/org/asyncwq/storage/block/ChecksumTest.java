@@ -59,6 +59,19 @@ class ChecksumTest {
   }
 
   @Test
+  void everyTypeOfADirectBufferIsComputedAndMatchedAsOfTheSameBytesOnTheHeap() {
+    ByteBuffer heap = Fixtures.data(3, 2);
+    ByteBuffer direct = ByteBuffer.allocateDirect(heap.remaining()).put(heap.duplicate()).flip();
+    for (ChecksumType t : ChecksumType.values()) {
+      Checksum onHeap = Checksum.of(t, heap);
+      assertThat(Checksum.of(t, direct)).as("%s", t).isEqualTo(onHeap);
+      assertThat(onHeap.matches(direct)).as("%s", t).isTrue();
+      assertThat(onHeap.matches(direct, 4096, 4096)).as("%s second block", t)
+          .isEqualTo(Checksum.of(t, heap.duplicate().position(4096)).equals(onHeap));
+    }
+  }
+
+  @Test
   void differentTypesAreNeverEqual() {
     byte[] four = {1, 2, 3, 4};
     assertThat(Checksum.fromBytes(ChecksumType.CRC32C, four))
