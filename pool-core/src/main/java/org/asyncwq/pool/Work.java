@@ -128,7 +128,10 @@ public abstract class Work {
     }
   }
 
-  /** Whether a pool holds this work and has neither started nor cancelled it yet. */
+  /**
+   * Whether a pool holds this work and has neither started nor cancelled it yet (a work queued on
+   * a pool-ordered queue counts from its {@code queue()}, also while it waits behind an equal hash).
+   */
   public final boolean isPending() {
     return (state & PENDING) != 0;
   }
