@@ -84,8 +84,8 @@ public abstract class OrderedWork extends Work {
    */
   private volatile Stage stage = Stage.IDLE;
 
-  // Everything below is written by the queue while it owns the work (between the CAS to QUEUED and
-  // the store of IDLE before release()) and is published to the next owner by the volatile stage,
+  // Everything below is written by the queue while it owns the work (between its claim and
+  // the release of its state before release()) and is published to the next owner by that release,
   // the ordered list's volatile links, a hash stripe's lock or the pool's own hand-off.
 
   /** The steps of the queue holding this work; read once at the start of each entry point. */
