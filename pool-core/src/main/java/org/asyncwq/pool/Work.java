@@ -2,6 +2,7 @@ package org.asyncwq.pool;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import org.asyncwq.pool.spi.WorkClaims;
 import org.asyncwq.pool.spi.WorkHooks;
 
 /**
@@ -37,7 +38,18 @@ public abstract class Work {
   private static final int IDLE = 0;
   private static final int PENDING = 1;
 
-  /** {@link #IDLE} or {@link #PENDING}; set by CAS when a pool accepts the work. */
+  /**
+   * Held by a kind of work's own queue beyond the pool's disposition (pool-ordered's works, until
+   * their {@code release()}): set together with {@link #PENDING} by one CAS ({@link
+   * WorkClaims}), kept when the pool clears the pending mark, and cleared by that queue.
+   */
+  private static final int HELD = 2;
+
+  static {
+    WorkClaims.install(new ClaimAccess());
+  }
+
+  /** {@link #IDLE}, {@link #PENDING}, and {@link #HELD}; set by CAS when a pool accepts the work. */
   private volatile int state;
 
   /**
@@ -116,9 +128,12 @@ public abstract class Work {
     }
   }
 
-  /** Whether a pool holds this work and has neither started nor cancelled it yet. */
+  /**
+   * Whether a pool holds this work and has neither started nor cancelled it yet (a work queued on
+   * a pool-ordered queue counts from its {@code queue()}, also while it waits behind an equal hash).
+   */
   public final boolean isPending() {
-    return state == PENDING;
+    return (state & PENDING) != 0;
   }
 
   /** Claims the pending mark; {@code false} when the work is pending already. */
@@ -128,6 +143,43 @@ public abstract class Work {
 
   /** Gives the pending mark back; only the one party that removed the work from its queue calls it. */
   final void clearPending() {
-    state = IDLE;
+    int s = state;
+    state = s & HELD; // a held work stays held: nobody else can queue it until its queue lets go
+  }
+
+  /** Claims the pending mark and the hold in one CAS; {@code false} if pending or held already. */
+  final boolean claimHeld() {
+    return STATE.compareAndSet(this, IDLE, PENDING | HELD);
+  }
+
+  /**
+   * Lets go of a held work that is not pending: a release store, so that the next claimer's CAS
+   * sees every write the holder made before.
+   */
+  final void releaseHeld() {
+    STATE.setRelease(this, IDLE);
+  }
+
+  /** The accessor pool-ordered reaches these through; see {@link WorkClaims}. */
+  private static final class ClaimAccess implements WorkClaims.Access {
+    @Override
+    public boolean claim(Work work) {
+      return work.claimHeld();
+    }
+
+    @Override
+    public void clearPending(Work work) {
+      work.clearPending();
+    }
+
+    @Override
+    public void release(Work work) {
+      work.releaseHeld();
+    }
+
+    @Override
+    public void queueClaimed(WorkerPool pool, Work work) {
+      pool.queueClaimed(work);
+    }
   }
 }

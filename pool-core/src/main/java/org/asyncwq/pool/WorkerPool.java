@@ -145,6 +145,16 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     if (!work.markPending()) {
       return false;
     }
+    queueClaimed(work);
+    return true;
+  }
+
+  /**
+   * {@link #queue(Work)} for a work whose pending mark the caller holds already: pool-ordered's
+   * claim takes the mark with its own in one CAS ({@code WorkClaims}), so the work's line is
+   * written by one atomic instruction per queueing instead of two.
+   */
+  void queueClaimed(Work work) {
     if ((roster.ctl & WorkerRoster.STOP) != 0) {
       work.clearPending();
       throw rejected();
@@ -155,7 +165,6 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     } else if (disposal.afterStop(work, false, roster)) {
       throw rejected(); // stop() came between the two checks and the work could be taken back
     }
-    return true;
   }
 
   /**

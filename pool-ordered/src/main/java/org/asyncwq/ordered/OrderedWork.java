@@ -3,6 +3,7 @@ package org.asyncwq.ordered;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import org.asyncwq.pool.Work;
+import org.asyncwq.pool.spi.WorkClaims;
 import org.asyncwq.pool.spi.WorkHooks;
 
 /**
@@ -77,11 +78,14 @@ public abstract class OrderedWork extends Work {
         }
       };
 
-  /** See {@link Stage}; IDLE to QUEUED by CAS in {@code queue()}, the rest by the owning party. */
+  /**
+   * See {@link Stage}; IDLE to QUEUED by the claimer once its CAS on the work's state ({@link
+   * WorkClaims}) made the work its own, QUEUED to RUNNING by CAS, the rest by the owning party.
+   */
   private volatile Stage stage = Stage.IDLE;
 
-  // Everything below is written by the queue while it owns the work (between the CAS to QUEUED and
-  // the store of IDLE before release()) and is published to the next owner by the volatile stage,
+  // Everything below is written by the queue while it owns the work (between its claim and
+  // the release of its state before release()) and is published to the next owner by that release,
   // the ordered list's volatile links, a hash stripe's lock or the pool's own hand-off.
 
   /** The steps of the queue holding this work; read once at the start of each entry point. */
@@ -190,13 +194,22 @@ public abstract class OrderedWork extends Work {
   // ---------------------------------------------------------------------------------------------
   // Used by the queue
 
-  /** Claims this work for a queue; false if it is in a queue already. */
+  /**
+   * Claims this work for a queue; false if it is in a queue already. One CAS on the work takes the
+   * queue's hold and the pool's pending mark together ({@link WorkClaims}), so the pool accepts it
+   * without a second one; the stage is this holder's alone from here on.
+   */
   final boolean claim() {
-    return STAGE.compareAndSet(this, Stage.IDLE, Stage.QUEUED);
+    if (!WorkClaims.claim(this)) {
+      return false;
+    }
+    STAGE.set(this, Stage.QUEUED); // plain: published by the pool's hand-off or a stripe's lock
+    return true;
   }
 
   /** A hash successor taken off its chain to run (or be cancelled) on the current thread. */
   final void startInline() {
+    WorkClaims.clearPending(this); // no pool will: its disposition begins here
     if (!STAGE.compareAndSet(this, Stage.QUEUED, Stage.RUNNING)) {
       throw new IllegalStateException("hash successor " + this + " was not waiting: " + stage);
     }
@@ -205,7 +218,8 @@ public abstract class OrderedWork extends Work {
   /** Gives a claimed work back when the queue refused it after all. */
   final void unclaim() {
     steps = null;
-    stage = Stage.IDLE;
+    STAGE.set(this, Stage.IDLE); // plain: published by the release below
+    WorkClaims.release(this);
   }
 
   final Stage stage() {
@@ -219,9 +233,10 @@ public abstract class OrderedWork extends Work {
     nextHashed = null;
     nextInStripe = null;
     chainTail = null;
+    STAGE.set(this, Stage.IDLE); // plain: published by the release below
     // A release store, not a volatile one (no full fence per work): the next owner's claim is a
-    // CAS on the stage, which reads this store and with it every write above.
-    STAGE.setRelease(this, Stage.IDLE);
+    // CAS on the work's state, which reads this store and with it every write above.
+    WorkClaims.release(this);
   }
 
   final void resetFailure() {

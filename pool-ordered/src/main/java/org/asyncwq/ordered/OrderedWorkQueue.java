@@ -140,10 +140,12 @@ public final class OrderedWorkQueue implements AutoCloseable {
 
   private boolean enqueue(OrderedWork work, boolean hashed, long hash) {
     checkNotNull(work, "work");
-    checkAccepting();
     if (!work.claim()) {
+      checkAccepting(); // a refusal takes precedence over "in a queue already"
       return false;
     }
+    // The refusal is checked once, below, after the work is counted: a refused work is given
+    // back, so nothing of it stays behind, and an accepted one pays for one check, not two.
     work.steps = steps;
     work.resetFailure();
     work.wasCancelled = false;

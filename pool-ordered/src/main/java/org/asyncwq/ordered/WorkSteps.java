@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.asyncwq.ordered.spi.QueueHooks;
+import org.asyncwq.pool.spi.WorkClaims;
 import org.asyncwq.pool.WorkerPool;
 
 /**
@@ -84,7 +85,7 @@ final class WorkSteps {
   /** Hands an accepted work to the pool; if the pool refuses it after all, cancels it. */
   void submit(OrderedWork work) {
     try {
-      pool.queue(work); // false only if someone queued it on the pool directly: it runs once
+      WorkClaims.queueClaimed(pool, work); // the claim holds the pool's pending mark already
     } catch (RejectedExecutionException e) {
       // The pool stopped since the queue accepted it: disposed of all the same.
       work.abandonThroughQueue(e);
@@ -181,7 +182,7 @@ final class WorkSteps {
       if (!wRan || --budget < 0) {
         // offered to the pool before w's turn, which must not hold it up
         try {
-          pool.queue(next);
+          WorkClaims.queueClaimed(pool, next); // claimed (and pending) since its queue()
           settle(w);
           return;
         } catch (RejectedExecutionException e) {
