@@ -49,9 +49,10 @@ import org.asyncwq.storage.block.StorageQueues;
  * <p><b>On disk.</b> On every mirror, device blocks 0 and 1 are the two superblock slots (the commit
  * of generation {@code g} writes slot {@code g % 2}); every other block is a data block or a
  * directory or extent-map page, allocated from the allocation groups. A superblock begins with the
- * 8-byte magic {@code AWQSTORE} and its 4-byte big-endian format version (1), and its last 4 bytes
- * are the CRC32C of the bytes before them. {@link #open(Path)} and {@link #open(List)} refuse with
- * {@link CorruptStoreException}, saying what is wrong and on which device, and write nothing, when
+ * 8-byte magic {@code AWQSTORE} and its 4-byte big-endian format version (2; version 1 is still
+ * read), and its last 4 bytes are the CRC32C of the bytes before them. {@link #open(Path)} and
+ * {@link #open(List)} refuse with {@link CorruptStoreException}, saying what is wrong and on which
+ * device, and write nothing, when
  * no superblock verifies, the magic is foreign, the format version is unknown, a device is shorter
  * than the store or not a whole number of blocks, or the devices belong to different stores.
  *
