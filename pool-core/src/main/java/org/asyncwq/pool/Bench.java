@@ -1,6 +1,7 @@
 package org.asyncwq.pool;
 
 import static org.asyncwq.pool.ControlWord.NOW;
+import static org.asyncwq.pool.ControlWord.FROZEN;
 import static org.asyncwq.pool.ControlWord.STOP;
 import static org.asyncwq.pool.ControlWord.live;
 
@@ -30,12 +31,10 @@ final class Bench {
 
   /**
    * 1 while the rescuer runs a work. Such a work counts against {@code maxWorkers} as one run by a
-   * worker (the kernel counts a work its rescuer runs in its workqueue's {@code max_active}): the
-   * worklist's head word carries the same fact ({@link Worklist#RESCUING}, set by the rescuer's
-   * take CAS), and while it is set a worker takes only if {@link #placeForOneMore()}, so a worker
-   * that arrives while it runs takes nothing that would exceed the maximum; this field, set just
-   * after that take, is what the sit-out rule reads. Both are cleared when the work returns
-   * ({@link #rescueEnds}), which wakes the workers that sat out for it.
+   * worker (the kernel counts a work its rescuer runs in its workqueue's {@code max_active}): set
+   * under the take token when the rescuer takes it, read there by workers ({@link #mayTake}), so a
+   * worker that arrives while it runs takes nothing that would exceed the maximum; cleared when it
+   * returns ({@link #rescueEnds}), which wakes the workers that sat out for it.
    */
   volatile int rescuing;
 
@@ -47,14 +46,25 @@ final class Bench {
   }
 
   /**
-   * Whether the workers that may run leave a place in the maximum for one more run: read by the
-   * rescuer's take (it runs a work in the place of a worker that is not there), and by a worker's
-   * take while the rescuer runs one ({@link Worklist#RESCUING}), so the rescuer's work never
-   * pushes the pool past its maximum (see {@link #rescuing}). Frozen and stop-now are gate bits of
-   * the worklist itself.
+   * Read by a worker under the worklist's take token: whether it may take a work now. Not while
+   * frozen or stopping now, nor while the rescuer runs a work in the place of the worker that would
+   * push the pool past its maximum (see {@link #rescuing}).
    */
-  boolean placeForOneMore() {
-    return live(roster.ctl) - benched.get() < pool.maxWorkers();
+  boolean mayTake() {
+    long c = roster.ctl;
+    if ((c & (NOW | FROZEN)) != 0) {
+      return false;
+    }
+    return !hasRescuer || rescuing == 0 || live(c) - benched.get() < pool.maxWorkers();
+  }
+
+  /**
+   * Read by the rescuer under the take token: whether it may take a work in the place of a worker
+   * that is not there, keeping workers that may run plus itself within the maximum.
+   */
+  boolean mayRescue() {
+    long c = roster.ctl;
+    return (c & (NOW | FROZEN)) == 0 && live(c) - benched.get() < pool.maxWorkers();
   }
 
   /**
@@ -76,14 +86,13 @@ final class Bench {
     return hasRescuer ? rescuing : 0;
   }
 
-  /** The rescuer took a work (its take set RESCUING): it holds a worker's place until it returns. */
+  /** The rescuer took a work under the take token: it holds a worker's place until it returns. */
   void rescueBegins() {
     rescuing = 1;
   }
 
   /** The rescuer's work returned: workers waiting for its place may take work again. */
   void rescueEnds() {
-    worklist.openGate(Worklist.RESCUING);
     rescuing = 0;
     wakeBenched();
     if (!worklist.isEmpty()) {

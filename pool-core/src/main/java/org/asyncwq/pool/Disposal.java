@@ -12,8 +12,8 @@ import org.apache.logging.log4j.Logger;
  * How a {@link WorkerPool} gives up on works: the one place {@link Work#abandon(Throwable)} (and so
  * the user's {@code cancelled()}) is called.
  *
- * <p>A work reaches here only after leaving the {@link Worklist} through a take (one CAS on its
- * head index, which exactly one party wins), so it is cancelled at most once; every path that takes works out without running them
+ * <p>A work reaches here only after leaving the {@link Worklist} through its take token, by exactly
+ * one party, so it is cancelled at most once; every path that takes works out without running them
  * ({@code stopNow()}, a spawn failure on a pool with no thread, a producer that finds the pool
  * stopping after it queued) ends here, so it is cancelled at least once.
  *

@@ -20,9 +20,6 @@ final class PoolControl {
   private final PoolThreads threads;
   private final Rescuer rescuer;
 
-  /** Orders freeze() and thaw(); a leaf: nothing else is locked or called under it. */
-  private final Object gateLock = new Object();
-
   PoolControl(WorkerPool pool, WorkerRoster roster, Worklist worklist, Disposal disposal,
       PoolThreads threads, Rescuer rescuer) {
     this.pool = pool;
@@ -47,25 +44,14 @@ final class PoolControl {
     }
   }
 
-  /**
-   * FROZEN lives in two words: the control word (signalling: nobody is woken for work that may not
-   * be taken) and the worklist's head word (the take gate: once it is set, no take succeeds). The
-   * two are changed together under {@link #gateLock}, so a freeze racing with a thaw cannot leave
-   * one set and the other clear; only these bit updates run under it (never a signal or a spawn).
-   */
   void freeze() {
-    synchronized (gateLock) {
-      roster.setBit(ControlWord.FROZEN);
-      worklist.closeGate(Worklist.FROZEN_GATE); // no take succeeds once this returns
-    }
+    roster.setBit(ControlWord.FROZEN);
+    worklist.barrier(); // a worker that read the gate before the bit was set has taken its work
     log.info("pool {} frozen", pool.name());
   }
 
   void thaw() {
-    synchronized (gateLock) {
-      worklist.openGate(Worklist.FROZEN_GATE);
-      roster.clearBit(ControlWord.FROZEN);
-    }
+    roster.clearBit(ControlWord.FROZEN);
     if (!worklist.isEmpty()) {
       roster.signal();
     }
@@ -91,8 +77,7 @@ final class PoolControl {
       if (roster.setBit(ControlWord.NOW)) {
         log.info("pool {} stopping now", pool.name());
       }
-      worklist.closeGate(Worklist.NOW_GATE); // no worker's take succeeds after this
-      worklist.drainTo(doomed);
+      worklist.drainTo(doomed); // through the take token: no worker takes a work after this
       roster.wakeAll();
       pokeRescuer();
       n = disposal.cancelAll(doomed, pool.stopNowCause(), observer, null);

@@ -27,13 +27,12 @@ final class StatsSnapshot {
 
   PoolStats take() {
     long c = roster.ctl;
+    int pending = worklist.size();
     long taken = worklist.taken();
-    long pushed = worklist.queued(); // read after taken: never below it
-    int pending = (int) Math.min(pushed - taken, Integer.MAX_VALUE);
     long executed = threads.departedExecuted() + roster.executedByLive();
     long retiredNow = threads.retiredCount();
     long rescued = rescuer == null ? 0 : rescuer.rescued;
-    long queued = pushed - disposal.revoked.get(); // a revoked work was never accepted
+    long queued = taken + pending - disposal.revoked.get(); // a revoked work was never accepted
     return new PoolStats(name, ControlWord.live(c), ControlWord.starting(c), roster.idleCount(),
         pending, queued, executed + rescued, disposal.cancelled.get(), starter.spawned.get(),
         starter.failures.get(), retiredNow, rescued);

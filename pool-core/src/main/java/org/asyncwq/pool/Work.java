@@ -41,8 +41,8 @@ public abstract class Work {
   private volatile int state;
 
   /**
-   * Link in the {@link WorkBatch} holding this work (works taken out of a pool on their way to
-   * {@code cancelled()}); thread-confined to the batch's owner.
+   * Link in the one {@link Worklist} (or {@link WorkBatch}) holding this work; accessed through the
+   * worklist's VarHandle with release/acquire ordering.
    */
   Work next;
 

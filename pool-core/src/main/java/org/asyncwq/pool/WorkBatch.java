@@ -5,7 +5,7 @@ package org.asyncwq.pool;
  * {@code cancelled()}, linked through {@link Work#next}: adding and removing allocate nothing.
  *
  * <p>Not thread-safe: a batch belongs to the one thread that filled it. Its works left the pool's
- * {@link Worklist} through a take that only this thread won, so no other party can reach them.
+ * {@link Worklist} through the worklist's take token, so no other party can reach them.
  */
 final class WorkBatch {
   private Work head;

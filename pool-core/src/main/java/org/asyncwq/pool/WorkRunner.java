@@ -34,12 +34,7 @@ final class WorkRunner {
 
   /** Queues a work that asked for a requeue during its run; false if the pool is stopping. */
   private boolean worklistTakesRequeue(Worker worker, Work work) {
-    try {
-      worklist.push(work);
-    } catch (OutOfMemoryError e) {
-      disposal.cancelOne(work, e); // accepted, and the worklist could not grow to take it
-      return true;
-    }
+    worklist.push(work);
     if ((roster.ctl & ControlWord.STOP) != 0) {
       return false;
     }

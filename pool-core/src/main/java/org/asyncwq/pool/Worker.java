@@ -31,9 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>The rescuer's place.</b> A work the {@link Rescuer} runs counts against the maximum (the
  * rescuer stands in for a worker that could not be had yet). A worker that arrives while it runs
- * and would push the pool past the maximum finds the take refused ({@link Bench#placeForOneMore()},
- * read by the take while the worklist's RESCUING bit is set) and sits out the same way until the
- * rescuer's work returns.
+ * and would push the pool past the maximum finds the take refused ({@link Bench#mayTake()},
+ * under the take token) and sits out the same way until the rescuer's work returns.
  */
 final class Worker implements Runnable {
   static final int ACTIVE = 0;

@@ -62,8 +62,7 @@ import org.apache.logging.log4j.Logger;
  * Control state: the bits STOP, NOW, DONE, FROZEN of WorkerRoster.ctl (ControlWord), plus
  * PoolThreads.terminated.
  *   RUNNING -> STOPPING       stop() sets STOP; wakes every idle worker and the rescuer
- *   any -> STOPPING_NOW       stopNow() sets STOP|NOW, closes the take gate, drains the worklist,
- *                             cancels what it took
+ *   any -> STOPPING_NOW       stopNow() sets STOP|NOW, drains the worklist, cancels what it took
  *   STOPPING* -> DONE         the last worker to leave (or stop()/a failed start) finds no slot in
  *                             use and, unless NOW, nothing queued: WorkerRoster.tryDone()
  *   DONE -> TERMINATED        PoolThreads.tryTerminate(): DONE, rescuer gone, no cancel running
@@ -73,16 +72,15 @@ import org.apache.logging.log4j.Logger;
  * rejects its own (Disposal.afterStop).
  *
  * Lock order: `lock` (WorkerRoster.lock, slot assignment, the thread set, termination) is a leaf:
- * nothing is locked under it and it is never held across a run, a callback, a park or a spawn.
- * PoolControl's gateLock (freeze/thaw set FROZEN in ctl and in the worklist's head word together)
- * is a leaf too. A WorkerStarter's monitor is held while it spawns, and under it
- * PoolThreads.startFailed takes `lock`: starter monitor before `lock`, never the reverse.
+ * nothing is locked under it and it is never held across a run, a callback, a park or a spawn. The
+ * worklist's take token is a leaf too. A WorkerStarter's monitor is held while it spawns, and under
+ * it PoolThreads.startFailed takes `lock`: starter monitor before `lock`, never the reverse.
  *
  * Read without a lock: ctl (CAS word), maxWorkers (volatile; a stale read costs one start or one
  * sit-out, corrected on the next look), the worklist's tail (the idle protocol's second half), a
- * worker's phase (CAS), Bench's counts (atomic), the worklist's head and tail words (CAS; the
- * head word holds the take gate: FROZEN and NOW mirrored from ctl, RESCUING), and the stats
- * counters (a snapshot of a busy pool need not add up).
+ * worker's phase (CAS), Bench's benched count and rescuing flag (atomic / volatile; the take gate
+ * reads them under the take token), and the stats counters (opaque; a snapshot of a busy pool
+ * need not add up).
  */
 public final class WorkerPool implements java.util.concurrent.Executor, AutoCloseable {
   private static final Logger log = LogManager.getLogger(WorkerPool.class);
@@ -141,6 +139,8 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     return name;
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Queueing
 
   /**
    * Queues a work at the tail of the pool's worklist.
@@ -157,12 +157,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
       work.clearPending();
       throw rejected();
     }
-    try {
-      worklist.push(work);
-    } catch (OutOfMemoryError e) {
-      work.clearPending(); // the worklist could not grow: nothing was queued
-      throw e;
-    }
+    worklist.push(work);
     if ((roster.ctl & ControlWord.STOP) == 0) {
       roster.signal();
     } else if (disposal.afterStop(work, false, roster)) {
@@ -237,6 +232,8 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     return new CancellationException("pool '" + name + "' was stopped with stopNow()");
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Control
 
   /**
    * Changes the maximum number of workers, at any time. Raising it starts threads for work waiting
@@ -281,6 +278,8 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     return (roster.ctl & ControlWord.FROZEN) != 0;
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Life
 
   /**
    * Refuses new work from now on; every work already accepted still runs (after a thaw, if the

@@ -4,100 +4,48 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * The one shared queue of a {@link WorkerPool}: a FIFO of works in a ring of slots that grows when
- * it fills, so queueing takes no lock and, once the ring has grown to the pool's largest backlog,
- * allocates nothing.
+ * The one shared queue of a {@link WorkerPool}: a FIFO of works linked through {@link Work#next},
+ * so queueing allocates nothing and takes no lock.
  *
- * <p><b>Algorithm.</b> Dmitry Vyukov's bounded multi-producer multi-consumer ring, made to grow.
- * Every work gets a position: producers claim the next one with a CAS on the {@code tail} index,
- * consumers take the oldest with a CAS on the {@code head} index, so a take is one CAS on a shared
- * word (ForkJoinPool's submission-queue shape) and no consumer ever holds anything another waits
- * for. Each slot has a sequence number next to it that says which position the slot holds and
- * whether it is full: {@code p} = free for the producer of position {@code p}, {@code p + 1} =
- * holds the work of position {@code p}, and a consumer that took it writes {@code p + capacity}
- * (free for the next lap). A producer writes its work into the slot and then the sequence with a
- * release store; a consumer reads the sequence with an acquire load, so a CAS on an index never
- * takes a slot of another lap, and a reused work (works are queued again once they ran) is never
- * taken twice (the ABA a CAS on a linked head would have). Between a producer's claim and its
- * publication the slot is not yet full while the tail has moved past it: a consumer that meets it
- * knows a work is on its way and spins until it appears; it never reports "empty" in that window,
- * so no worker goes to sleep on a work being queued.
+ * <p><b>Algorithm.</b> Dmitry Vyukov's intrusive multi-producer queue. A producer swaps itself in
+ * as the {@code tail} ({@code getAndSet}, the one contended instruction of a queue) and then links
+ * the previous tail to itself with a release store. Between those two steps the chain is broken:
+ * a consumer that reaches the previous tail sees no successor although {@code tail} moved on. It
+ * then knows a work is on its way (the list is not empty) and spins until the link appears; it
+ * never reports "empty" in that window, so no worker goes to sleep on a work being linked. A
+ * permanent {@link #stub} work keeps the list non-empty at the consumer's end; it is put back at the
+ * tail when the last real work leaves, so {@code tail == stub} with the stub at the head is exactly
+ * "nothing queued".
  *
- * <p><b>Growth.</b> A producer that finds the slot of its position still holding the work of one
- * lap ago (the ring is full, or its consumer has not cleared it yet) grows the ring: it sets
- * {@link #GROWING} in the tail word (producers wait) and then in the head word (consumers wait),
- * waits until every claimed position is published, copies the queued works in order to a ring
- * twice the size, installs it, and clears the two bits. A producer reads the ring to write into
- * only after its claim, and a consumer clears a slot in the ring it reads after its take (and
- * only if that slot still holds its position), so neither writes into a ring that a growth has
- * copied without the copy seeing it. Growth is the only allocation; the ring never shrinks.
+ * <p><b>Consumers take turns.</b> Works are reused (a work is queued again once it ran), so a CAS on
+ * the head could succeed on a stale successor (ABA). Consumers therefore take a one-word token
+ * ({@link Head#taking}) for the few instructions that unlink one work; the token is never held
+ * across a {@code run()}, a park or a user callback, and a consumer that finds it taken spins and
+ * then yields. Under the token the consumer also reads the pool's freeze and stop-now bits ({@link
+ * Bench#mayTake()}): {@code freeze()} and {@code stopNow()} pass through the token after
+ * setting their bit, so once they return no consumer takes a work that they should keep.
  *
- * <p><b>The take gate.</b> Besides the index, the head word holds the pool's gate bits: {@link
- * #FROZEN_GATE} (freeze), {@link #NOW_GATE} (stopNow) and {@link #RESCUING} (the rescuer runs a
- * work in a worker's place). A consumer reads the head word, checks the bits, and takes with a CAS
- * that expects that same word, so a take and a change of the gate are ordered by the CAS on one
- * word: once {@code freeze()} or {@code stopNow()} has set its bit, no take succeeds (a take that
- * succeeded before it is a work that had already started, as a work taken under a lock before the
- * lock's next holder would be), and works are never put back or reordered. The rescuer's take sets
- * {@code RESCUING} in the same CAS; while it is set a worker takes only if the pool's workers that
- * may run leave a place ({@link Bench#placeForOneMore()}). {@link #drainTo} ignores the gate.
- *
- * <p><b>Counting.</b> The head index is the number of works ever taken and the tail index the
- * number ever queued, so stats need no counter of their own.
+ * <p><b>Counting.</b> Consumers count the works taken under the token; that count and a walk of the
+ * list (for stats, under the token) give every other number, so producers write nothing but the
+ * tail and one link.
  */
 final class Worklist {
-  /** The index part of the head and tail words; positions never wrap in a JVM's life. */
-  static final long INDEX = (1L << 56) - 1;
-
-  /** In the head word: freeze() was called; no work is taken until thaw(). */
-  static final long FROZEN_GATE = 1L << 56;
-
-  /** In the head word: stopNow() was called; no work is taken any more. */
-  static final long NOW_GATE = 1L << 57;
-
-  /** In the head word: the rescuer runs a work in the place of a worker. */
-  static final long RESCUING = 1L << 58;
-
-  /** In the head and tail words: a producer is growing the ring; nobody takes or claims. */
-  static final long GROWING = 1L << 59;
-
-  static final int INITIAL_CAPACITY = 64;
-
-  private static final VarHandle HEAD;
+  private static final VarHandle NEXT;
   private static final VarHandle TAIL;
-  private static final VarHandle SEQ = MethodHandles.arrayElementVarHandle(long[].class);
-  private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Work[].class);
+  private static final VarHandle TAKING;
+  private static final VarHandle TAKEN;
+  private static final VarHandle HEAD;
 
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
-      HEAD = l.findVarHandle(Head.class, "head", long.class);
-      TAIL = l.findVarHandle(Tail.class, "tail", long.class);
+      NEXT = l.findVarHandle(Work.class, "next", Work.class);
+      TAIL = l.findVarHandle(Tail.class, "tail", Work.class);
+      TAKING = l.findVarHandle(Head.class, "taking", int.class);
+      TAKEN = l.findVarHandle(Head.class, "taken", long.class);
+      HEAD = l.findVarHandle(Head.class, "head", Work.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
-    }
-  }
-
-  /** The slots and their sequence numbers; replaced (never changed in size) by a growth. */
-  private static final class Ring {
-    final Work[] works;
-    final long[] seqs;
-    final int mask;
-
-    /** A ring whose slots are free for positions {@code from} to {@code from + capacity - 1}. */
-    Ring(int capacity, long from) {
-      works = new Work[capacity];
-      seqs = new long[capacity];
-      mask = capacity - 1;
-      for (long p = from; p < from + capacity; p++) {
-        seqs[(int) p & mask] = p;
-      }
-    }
-
-    Ring(int capacity) {
-      works = new Work[capacity];
-      seqs = new long[capacity];
-      mask = capacity - 1;
     }
   }
 
@@ -117,15 +65,19 @@ final class Worklist {
   }
 
   /**
-   * The consumers' end, padded on both sides, with the consumers' copy of the ring reference: a
-   * take reads one line of its own besides the slot.
+   * The consumers' end, in an object of its own, padded on both sides: a producer's tail swap and
+   * its link writes never invalidate the line consumers work on, and consumers never invalidate the
+   * producers' line (the burst profile in docs/BENCHMARKS.md).
    */
   private static final class Head extends Pad {
-    /** Index of the oldest queued position, plus the gate bits and {@link #GROWING}. */
-    volatile long head;
+    /** The next work to take, or the stub. Written only under {@link #taking}. */
+    Work head;
 
-    /** The ring consumers read; written by a growth while it holds both GROWING bits. */
-    volatile Ring ring;
+    /** 1 while a consumer holds the take token. */
+    volatile int taking;
+
+    /** Works taken so far; written under the token, read without it (opaque) by stats. */
+    long taken;
 
     @SuppressWarnings("unused")
     long q1;
@@ -139,14 +91,14 @@ final class Worklist {
     long q5;
     @SuppressWarnings("unused")
     long q6;
+    @SuppressWarnings("unused")
+    long q7;
   }
 
-  /** The producers' end, padded like {@link Head}, with the producers' copy of the ring. */
+  /** The producers' end, padded like {@link Head}. */
   private static final class Tail extends Pad {
-    /** The next position to claim, plus {@link #GROWING}. */
-    volatile long tail;
-
-    volatile Ring ring;
+    /** The most recently pushed work; {@code stub} when nothing is queued. */
+    volatile Work tail;
 
     @SuppressWarnings("unused")
     long q1;
@@ -160,254 +112,206 @@ final class Worklist {
     long q5;
     @SuppressWarnings("unused")
     long q6;
+    @SuppressWarnings("unused")
+    long q7;
   }
 
+  private static final class Stub extends Work {
+    @Override
+    protected void run() {
+      throw new AssertionError("the worklist's stub is never run");
+    }
+  }
+
+  private final Work stub = new Stub();
   private final Head consumers = new Head();
+
+  /** The producers' end. */
   private final Tail producers = new Tail();
 
   Worklist() {
-    this(INITIAL_CAPACITY);
+    consumers.head = stub;
+    producers.tail = stub;
   }
 
-  /** A worklist whose ring starts at {@code capacity} slots (a power of two; tests use 2). */
-  Worklist(int capacity) {
-    if (capacity < 1 || Integer.bitCount(capacity) != 1) {
-      throw new IllegalArgumentException("capacity must be a power of two, was " + capacity);
-    }
-    Ring r = new Ring(capacity, 0);
-    consumers.ring = r;
-    producers.ring = r;
-  }
-
-  /**
-   * Appends {@code work}; lock-free, allocation-free unless the ring must grow.
-   *
-   * @throws OutOfMemoryError if the ring had to grow and could not; nothing was queued then
-   */
+  /** Appends {@code work}; lock-free, allocation-free. */
   void push(Work work) {
-    Tail p = producers;
-    for (int spins = 0; ; ) {
-      long t = p.tail;
-      if ((t & GROWING) != 0) {
-        backoff(spins++);
-        continue;
-      }
-      Ring r = p.ring;
-      long s = (long) SEQ.getAcquire(r.seqs, (int) t & r.mask);
-      if (s == t) {
-        if (TAIL.compareAndSet(p, t, t + 1)) {
-          publish(t, work);
-          return;
-        }
-      } else if (s < t) {
-        grow(t, r); // the slot still holds the work of one lap ago
-      }
-      // else another producer claimed t meanwhile: read the tail again
-    }
-  }
-
-  /**
-   * Writes the work of claimed position {@code t}. The ring is read after the claim: a growth that
-   * began after it waits for this publication before it copies, and one that ended before it
-   * installed its ring before the claim could succeed.
-   */
-  private void publish(long t, Work work) {
-    Ring r = producers.ring;
-    int i = (int) t & r.mask;
-    SLOT.set(r.works, i, work);
-    SEQ.setRelease(r.seqs, i, t + 1);
-  }
-
-  /**
-   * Doubles {@code full} if it is still the ring and the tail is still {@code t}; else returns at
-   * once (someone moved on). The new ring is allocated before anything changes, so an {@link
-   * OutOfMemoryError} leaves the worklist as it was.
-   */
-  private void grow(long t, Ring full) {
-    int capacity = (full.mask + 1) * 2;
-    if (capacity <= 0) {
-      throw new IllegalStateException("worklist ring cannot grow past " + (full.mask + 1));
-    }
-    Ring r = new Ring(capacity);
-    Tail p = producers;
-    if (!TAIL.compareAndSet(p, t, t | GROWING)) {
-      return;
-    }
-    if (p.ring != full) {
-      p.tail = t; // another growth came first (a growth leaves the tail index as it found it)
-      return;
-    }
-    Head c = consumers;
-    long hw;
-    do {
-      hw = c.head;
-    } while (!HEAD.compareAndSet(c, hw, hw | GROWING));
-    long h = hw & INDEX;
-    for (long q = h; q < t; q++) {
-      int i = (int) q & full.mask;
-      for (int spins = 0; (long) SEQ.getAcquire(full.seqs, i) != q + 1; spins++) {
-        backoff(spins); // the producer that claimed q has not published it yet
-      }
-      int j = (int) q & r.mask;
-      r.works[j] = (Work) SLOT.get(full.works, i);
-      r.seqs[j] = q + 1;
-    }
-    for (long q = t; q < h + capacity; q++) {
-      r.seqs[(int) q & r.mask] = q;
-    }
-    p.ring = r;
-    c.ring = r;
-    do {
-      hw = c.head;
-    } while (!HEAD.compareAndSet(c, hw, hw & ~GROWING));
-    p.tail = t;
+    NEXT.set(work, null);
+    Work prev = (Work) TAIL.getAndSet(producers, work);
+    NEXT.setRelease(prev, work);
   }
 
   /**
    * Whether nothing is queued. While works are queued this answers from the consumers' end alone
-   * (the slot at the head is full), so a consumer looking between two takes does not pull the
-   * producers' line into its cache. Only a "yes" reads the tail, with a volatile read: a claimed
-   * position counts as queued from the producer's claim on, which is what the idle protocol needs.
+   * (a head other than the stub, or a stub with a successor), so a consumer looking between two
+   * takes does not pull the producers' line, which every push writes, into its cache.
+   *
+   * <p>Only a "yes" needs the tail: a volatile read of the tail first, since a producer's push is
+   * visible there as soon as it swapped the tail, before it linked the work, which is what the idle
+   * protocol needs. The head is read again after it: a consumer that puts the stub back while a
+   * producer pushes leaves the stub at the tail with works still before it (then the head is one of
+   * them, and the consumer wrote that head before its swap of the tail, which this read of the tail
+   * synchronizes with). A stale head only ever makes this answer "not empty", which costs a look
+   * under the token.
    */
   boolean isEmpty() {
-    Head c = consumers;
-    long h = c.head & INDEX;
-    Ring r = c.ring;
-    if ((long) SEQ.getAcquire(r.seqs, (int) h & r.mask) == h + 1) {
+    if (HEAD.getAcquire(consumers) != stub || NEXT.getAcquire(stub) != null) {
       return false;
     }
-    return (producers.tail & INDEX) <= h;
+    return producers.tail == stub && HEAD.getAcquire(consumers) == stub;
   }
 
   /**
-   * Takes the oldest work, or returns {@code null} when nothing is queued or the gate forbids
-   * taking: the pool is frozen or stopping now, or the rescuer runs a work and {@code bench} says
-   * the workers that may run leave no place ({@code bench} null: no such check).
+   * Takes the oldest work, or returns {@code null} when nothing is queued or {@code gate} forbids
+   * taking (the pool is frozen or stopping now).
    */
-  Work take(Bench bench) {
-    return take(bench, true, false);
+  Work take(Bench gate) {
+    for (int spins = 0; ; spins++) {
+      if (isEmpty()) {
+        return null;
+      }
+      Work work;
+      lock();
+      try {
+        if (gate != null && !gate.mayTake()) {
+          return null;
+        }
+        work = popLocked();
+      } finally {
+        unlock();
+      }
+      if (work != null) {
+        return work;
+      }
+      backoff(spins); // a producer swapped the tail and has not linked its work yet
+    }
   }
 
   /**
-   * The rescuer's take: as {@link #take}, but only while {@link Bench#placeForOneMore()} leaves it
-   * a place, and setting {@link #RESCUING} in the same CAS, so that no worker takes a work past the
-   * maximum between the rescuer's look and its take.
+   * The rescuer's take: as {@link #take}, but only if {@link Bench#mayRescue()} lets it, and
+   * marking the rescuer busy ({@link Bench#rescueBegins()}) under the same token hold, so
+   * that no worker takes a work past the maximum between the rescuer's look and its take.
    */
   Work takeForRescue(Bench bench) {
-    Work w = take(bench, true, true);
-    if (w != null) {
-      bench.rescueBegins();
-    }
-    return w;
-  }
-
-  private Work take(Bench bench, boolean gated, boolean rescue) {
-    Head c = consumers;
-    for (int spins = 0; ; ) {
-      long hw = c.head;
-      if (gated) {
-        if ((hw & (FROZEN_GATE | NOW_GATE)) != 0) {
+    for (int spins = 0; ; spins++) {
+      if (isEmpty()) {
+        return null;
+      }
+      Work work;
+      lock();
+      try {
+        if (!bench.mayRescue()) {
           return null;
         }
-        if (rescue ? !bench.placeForOneMore()
-            : (hw & RESCUING) != 0 && bench != null && !bench.placeForOneMore()) {
-          return null;
+        work = popLocked();
+        if (work != null) {
+          bench.rescueBegins();
         }
+      } finally {
+        unlock();
       }
-      if ((hw & GROWING) != 0) {
-        backoff(spins++);
-        continue;
+      if (work != null) {
+        return work;
       }
-      long h = hw & INDEX;
-      Ring r = c.ring;
-      int i = (int) h & r.mask;
-      long s = (long) SEQ.getAcquire(r.seqs, i);
-      if (s == h + 1) {
-        Work w = (Work) SLOT.get(r.works, i);
-        if (HEAD.compareAndSet(c, hw, rescue ? (hw + 1) | RESCUING : hw + 1)) {
-          release(h);
-          return w;
-        }
-        // another consumer took it, or a gate bit changed: look again
-      } else if (s <= h) {
-        if ((producers.tail & INDEX) <= h) {
-          return null;
-        }
-        backoff(spins++); // a producer claimed position h and has not published it yet
-      }
-      // else this head was stale: look again
-    }
-  }
-
-  /**
-   * Frees the slot of position {@code h}, just taken, for the next lap, in the ring read now: the
-   * one a growth that ended before the take copied it into, or the one the take read. A growth
-   * that began after the take did not copy it, and its new ring's slot holds another position
-   * (so it is left alone).
-   */
-  private void release(long h) {
-    Ring r = consumers.ring;
-    int i = (int) h & r.mask;
-    if ((long) SEQ.getAcquire(r.seqs, i) == h + 1) {
-      SLOT.set(r.works, i, null);
-      SEQ.setRelease(r.seqs, i, h + r.mask + 1);
+      backoff(spins);
     }
   }
 
   /** Takes every queued work into {@code into}, whatever the gate says; returns how many. */
   int drainTo(WorkBatch into) {
     int n = 0;
-    for (Work w = take(null, false, false); w != null; w = take(null, false, false)) {
-      into.addLast(w);
-      n++;
+    lock();
+    try {
+      for (int spins = 0; !isEmpty(); spins++) {
+        Work work = popLocked();
+        if (work != null) {
+          into.addLast(work);
+          n++;
+          spins = 0;
+        } else {
+          backoff(spins);
+        }
+      }
+    } finally {
+      unlock();
     }
     return n;
   }
 
-  /** Sets gate bits ({@link #FROZEN_GATE}, {@link #NOW_GATE}) in the head word. */
-  void closeGate(long bits) {
-    Head c = consumers;
-    long hw;
-    do {
-      hw = c.head;
-    } while ((hw & bits) != bits && !HEAD.compareAndSet(c, hw, hw | bits));
+  /**
+   * Passes through the take token: every consumer that read the gate before the caller changed it
+   * has finished taking when this returns.
+   */
+  void barrier() {
+    lock();
+    unlock();
   }
 
-  /** Clears gate bits ({@link #FROZEN_GATE}, {@link #RESCUING}) in the head word. */
-  void openGate(long bits) {
-    Head c = consumers;
-    long hw;
-    do {
-      hw = c.head;
-    } while ((hw & bits) != 0 && !HEAD.compareAndSet(c, hw, hw & ~bits));
-  }
-
-  /** Works queued now: queued minus taken, read in that order's reverse so it is never negative. */
+  /** Works queued now (a walk under the token; for stats, not for hot paths). */
   int size() {
-    long taken = taken();
-    long queued = producers.tail & INDEX;
-    return (int) Math.min(Math.max(queued - taken, 0), Integer.MAX_VALUE);
+    int n = 0;
+    lock();
+    try {
+      for (Work w = consumers.head; w != null; w = (Work) NEXT.getAcquire(w)) {
+        if (w != stub) {
+          n++;
+        }
+      }
+    } finally {
+      unlock();
+    }
+    return n;
   }
 
-  /** Works taken so far (it only grows). */
+  /** Works taken so far, read without the token (it only grows). */
   long taken() {
-    return consumers.head & INDEX;
+    return (long) TAKEN.getOpaque(consumers);
   }
 
-  /** Works queued so far (it only grows); read after {@link #taken()} it is never below it. */
-  long queued() {
-    return producers.tail & INDEX;
-  }
-
-  /** Tests only: whether the ring still refers to {@code work}. */
-  boolean references(Work work) {
-    Ring r = consumers.ring;
-    for (int i = 0; i <= r.mask; i++) {
-      if (SLOT.getAcquire(r.works, i) == work) {
-        return true;
+  /**
+   * Unlinks the oldest work; call with the token held. Returns {@code null} when nothing is queued
+   * or when the next work is still being linked by its producer (then {@code tail != stub}).
+   */
+  private Work popLocked() {
+    Head c = consumers;
+    Work h = c.head;
+    Work next = (Work) NEXT.getAcquire(h);
+    if (h == stub) {
+      if (next == null) {
+        return null;
+      }
+      c.head = next;
+      h = next;
+      next = (Work) NEXT.getAcquire(h);
+    }
+    if (next == null) {
+      if (h != producers.tail) {
+        return null; // h's successor is being linked
+      }
+      push(stub); // h is the last work: put the stub behind it so the list never runs empty
+      next = (Work) NEXT.getAcquire(h);
+      if (next == null) {
+        return null; // another producer swapped in between h and the stub
       }
     }
-    return false;
+    c.head = next;
+    NEXT.set(h, null);
+    TAKEN.setOpaque(c, c.taken + 1);
+    return h;
+  }
+
+  private void lock() {
+    // Test and test-and-set: a waiting consumer reads the token until it looks free and only then
+    // tries its CAS, so waiting does not take the line away from the holder.
+    for (int spins = 0;
+        (int) TAKING.getVolatile(consumers) != 0 || !TAKING.compareAndSet(consumers, 0, 1);
+        spins++) {
+      backoff(spins);
+    }
+  }
+
+  private void unlock() {
+    TAKING.setRelease(consumers, 0);
   }
 
   private static void backoff(int spins) {
