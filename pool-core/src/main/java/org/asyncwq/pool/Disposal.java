@@ -162,10 +162,10 @@ final class Disposal {
    */
   boolean afterStop(Work work, boolean accepted, WorkerRoster roster) {
     long c = roster.ctl;
-    if ((c & (WorkerRoster.NOW | WorkerRoster.DONE)) == 0) {
+    if ((c & (ControlWord.NOW | ControlWord.DONE)) == 0) {
       roster.signal();
       c = roster.ctl;
-      if ((c & (WorkerRoster.NOW | WorkerRoster.DONE)) == 0) {
+      if ((c & (ControlWord.NOW | ControlWord.DONE)) == 0) {
         return false;
       }
     }

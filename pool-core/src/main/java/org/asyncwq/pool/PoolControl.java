@@ -32,7 +32,7 @@ final class PoolControl {
 
   /** The maximum went up: benched workers take work again and waiting work gets threads. */
   void maxRaised() {
-    roster.wakeAdmittedBenched();
+    roster.bench.wakeAdmittedBenched();
     if (!worklist.isEmpty()) {
       // One thread for each waiting work up to the new maximum, even with a start in flight:
       // that start may be the one held up (it is what a raised limit is usually for).
@@ -45,13 +45,13 @@ final class PoolControl {
   }
 
   void freeze() {
-    roster.setBit(WorkerRoster.FROZEN);
+    roster.setBit(ControlWord.FROZEN);
     worklist.barrier(); // a worker that read the gate before the bit was set has taken its work
     log.info("pool {} frozen", pool.name());
   }
 
   void thaw() {
-    roster.clearBit(WorkerRoster.FROZEN);
+    roster.clearBit(ControlWord.FROZEN);
     if (!worklist.isEmpty()) {
       roster.signal();
     }
@@ -60,7 +60,7 @@ final class PoolControl {
   }
 
   void stop() {
-    if (roster.setBit(WorkerRoster.STOP)) {
+    if (roster.setBit(ControlWord.STOP)) {
       log.info("pool {} stopping", pool.name());
     }
     roster.wakeAll();
@@ -73,8 +73,8 @@ final class PoolControl {
     disposal.begin();
     int n;
     try {
-      roster.setBit(WorkerRoster.STOP);
-      if (roster.setBit(WorkerRoster.NOW)) {
+      roster.setBit(ControlWord.STOP);
+      if (roster.setBit(ControlWord.NOW)) {
         log.info("pool {} stopping now", pool.name());
       }
       worklist.drainTo(doomed); // through the take token: no worker takes a work after this

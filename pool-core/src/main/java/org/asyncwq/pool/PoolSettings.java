@@ -34,11 +34,16 @@ abstract class PoolSettings<B extends PoolSettings<B>> {
 
   /** Most worker threads at once, at most 32767; default min(cores + 2, 8). */
   public B maxWorkers(int max) {
-    checkArgument(max >= 1, "maxWorkers must be at least 1, was %s", max);
-    checkArgument(max <= WorkerRoster.MAX_CAP, "maxWorkers must be at most %s, was %s",
-        WorkerRoster.MAX_CAP, max);
+    checkMaxWorkers(max);
     this.maxWorkers = max;
     return self();
+  }
+
+  /** The checks every maximum passes, here and in {@link WorkerPool#setMaxWorkers(int)}. */
+  static void checkMaxWorkers(int max) {
+    checkArgument(max >= 1, "maxWorkers must be at least 1, was %s", max);
+    checkArgument(max <= ControlWord.MAX_CAP, "maxWorkers must be at most %s, was %s",
+        ControlWord.MAX_CAP, max);
   }
 
   /** Threads started by {@code build()} that never retire; default 0. */

@@ -159,7 +159,7 @@ final class PoolThreads {
     long c = roster.startFailed();
     if (rescuer != null) {
       rescuer.poke();
-    } else if (WorkerRoster.total(c) == 0 && !worklist.isEmpty()) {
+    } else if (ControlWord.total(c) == 0 && !worklist.isEmpty()) {
       WorkBatch doomed = new WorkBatch();
       disposal.begin();
       int n = worklist.drainTo(doomed);
@@ -182,12 +182,12 @@ final class PoolThreads {
 
   void tryTerminate() {
     roster.tryDone();
-    if (rescuer != null && (roster.ctl & WorkerRoster.DONE) != 0) {
+    if (rescuer != null && (roster.ctl & ControlWord.DONE) != 0) {
       rescuer.poke(); // it may sleep with nothing to rescue; it leaves now
     }
     WorkerPool ownStarter = null;
     synchronized (roster.lock) {
-      if (terminated || (roster.ctl & WorkerRoster.DONE) == 0 || rescuerRunning
+      if (terminated || (roster.ctl & ControlWord.DONE) == 0 || rescuerRunning
           || !disposal.idle()) {
         return;
       }

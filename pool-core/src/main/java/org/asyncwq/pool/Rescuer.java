@@ -19,7 +19,7 @@ import org.apache.logging.log4j.Logger;
  * in its workqueue's {@code max_active}: it stands in for the worker that could not be had. It
  * takes a work only while the workers that may run leave a place for it, and a worker that
  * arrives while it runs sits out until that work returns if it would exceed the maximum (see
- * {@link WorkerRoster#rescuing}).
+ * {@link Bench#rescuing}).
  */
 final class Rescuer implements Runnable {
   private static final Logger log = LogManager.getLogger(WorkerPool.class);
@@ -62,16 +62,16 @@ final class Rescuer implements Runnable {
 
   private boolean needed(long c) {
     return !worklist.isEmpty()
-        && (c & (WorkerRoster.FROZEN | WorkerRoster.NOW)) == 0
-        && (WorkerRoster.starting(c) > 0 || WorkerRoster.live(c) == 0);
+        && (c & (ControlWord.FROZEN | ControlWord.NOW)) == 0
+        && (ControlWord.starting(c) > 0 || ControlWord.live(c) == 0);
   }
 
   private void loop() {
     long seen = -1;
     for (; ; ) {
       long c = roster.ctl;
-      if ((c & (WorkerRoster.NOW | WorkerRoster.DONE)) != 0
-          || ((c & WorkerRoster.STOP) != 0 && worklist.isEmpty())) {
+      if ((c & (ControlWord.NOW | ControlWord.DONE)) != 0
+          || ((c & ControlWord.STOP) != 0 && worklist.isEmpty())) {
         return; // stopping with nothing queued; while works wait it stays, as the guarantee
       }
       if (!needed(c)) {
@@ -87,16 +87,16 @@ final class Rescuer implements Runnable {
         Thread.interrupted();
         continue;
       }
-      Work work = worklist.takeForRescue(roster);
+      Work work = worklist.takeForRescue(roster.bench);
       seen = -1;
       if (work != null) {
         log.trace("pool {}: rescuer runs a work no thread took for {} µs", pool.name(),
             maydayNanos / 1000);
         rescued = rescued + 1; // single writer
         try {
-          pool.runWork(null, work);
+          pool.runner.run(null, work);
         } finally {
-          roster.rescueEnds();
+          roster.bench.rescueEnds();
         }
       }
     }

@@ -33,7 +33,7 @@ final class StatsSnapshot {
     long retiredNow = threads.retiredCount();
     long rescued = rescuer == null ? 0 : rescuer.rescued;
     long queued = taken + pending - disposal.revoked.get(); // a revoked work was never accepted
-    return new PoolStats(name, WorkerRoster.live(c), WorkerRoster.starting(c), roster.idleCount(),
+    return new PoolStats(name, ControlWord.live(c), ControlWord.starting(c), roster.idleCount(),
         pending, queued, executed + rescued, disposal.cancelled.get(), starter.spawned.get(),
         starter.failures.get(), retiredNow, rescued);
   }

@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>Surplus.</b> After {@link WorkerPool#setMaxWorkers} lowered the maximum, the pool has more
  * workers than it may run at once. Before each take a worker checks {@code live - benched > max}
  * (threads still starting run nothing yet, so they do not count); the ones that find it true
- * (counted in {@link WorkerRoster#benched} by CAS, so exactly the surplus sits out) take no work,
+ * (counted in {@link Bench#benched} by CAS, so exactly the surplus sits out) take no work,
  * and either rejoin when the maximum comes back up or retire after the pool's idle timeout, as an
  * idle worker does. Like an idle worker, a benched one looks {@link #LOOKS_BEFORE_SLEEP} times,
  * yielding its core in between, before it parks: a thresholded lane lowers its maximum at the end
@@ -31,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>The rescuer's place.</b> A work the {@link Rescuer} runs counts against the maximum (the
  * rescuer stands in for a worker that could not be had yet). A worker that arrives while it runs
- * and would push the pool past the maximum finds the take refused ({@link WorkerRoster#mayTake()},
+ * and would push the pool past the maximum finds the take refused ({@link Bench#mayTake()},
  * under the take token) and sits out the same way until the rescuer's work returns.
  */
 final class Worker implements Runnable {
@@ -63,6 +63,7 @@ final class Worker implements Runnable {
   final WorkerPool pool;
   final String name;
   private final WorkerRoster roster;
+  private final Bench bench;
   private final Worklist worklist;
   final PoolThreads threads;
 
@@ -104,9 +105,10 @@ final class Worker implements Runnable {
     this.threads = threads;
     this.pool = pool;
     this.roster = roster;
+    this.bench = roster.bench;
     this.worklist = worklist;
     this.name = name;
-    this.slack = roster.hasRescuer ? 1 : 0;
+    this.slack = bench.hasRescuer ? 1 : 0;
   }
 
   /** Claims the right to account for this worker's slot; true exactly once. */
@@ -153,24 +155,24 @@ final class Worker implements Runnable {
       // benched ones had retired. The benched count is read only past the cheap first test, so
       // the common case (within the maximum) costs no extra shared read per work.
       int max = pool.maxWorkers();
-      if (WorkerRoster.live(c) > max - slack && roster.mustSitOut(c, max)) {
+      if (ControlWord.live(c) > max - slack && bench.mustSitOut(c, max)) {
         if (!sitOut()) {
           return;
         }
         continue;
       }
-      Work work = worklist.take(roster);
+      Work work = worklist.take(bench);
       if (work != null && searching) {
         searching = false;
         roster.searching.decrementAndGet(); // then look for more (below): see WorkerRoster
       }
       if (work == null) {
         c = roster.ctl;
-        if ((c & WorkerRoster.NOW) != 0 || ((c & WorkerRoster.STOP) != 0 && worklist.isEmpty())) {
+        if ((c & ControlWord.NOW) != 0 || ((c & ControlWord.STOP) != 0 && worklist.isEmpty())) {
           leaveStopping();
           return;
         }
-        if ((c & WorkerRoster.FROZEN) == 0 && !worklist.isEmpty()) {
+        if ((c & ControlWord.FROZEN) == 0 && !worklist.isEmpty()) {
           continue;
         }
         if (!idle()) {
@@ -181,7 +183,7 @@ final class Worker implements Runnable {
       if (!worklist.isEmpty()) {
         roster.signal(); // more is waiting: wake one more worker (ForkJoinPool's cascade)
       }
-      pool.runWork(this, work);
+      pool.runner.run(this, work);
       EXECUTED.setOpaque(this, (long) EXECUTED.getOpaque(this) + 1);
     }
   }
@@ -216,7 +218,7 @@ final class Worker implements Runnable {
     }
     for (int i = 0; i < LOOKS_BEFORE_SLEEP; i++) {
       long c = roster.ctl;
-      if ((c & (WorkerRoster.STOP | WorkerRoster.FROZEN)) != 0) {
+      if ((c & (ControlWord.STOP | ControlWord.FROZEN)) != 0) {
         break;
       }
       if (!worklist.isEmpty()) {
@@ -228,7 +230,7 @@ final class Worker implements Runnable {
     long c = roster.pushIdle(this);
     // The re-check of the idle protocol (see WorkerRoster): a work queued before the push is seen
     // here; one queued after it sees this worker on the stack.
-    if ((c & WorkerRoster.STOP) != 0) {
+    if ((c & ControlWord.STOP) != 0) {
       roster.wakeAll();
     } else if (!worklist.isEmpty()) {
       roster.signal();
@@ -239,7 +241,7 @@ final class Worker implements Runnable {
     // start instead of after one idle timeout. Its wake-up would only find that out, and with a
     // clock that does not move (Lincheck's model checker returns a constant nanoTime) the timeout
     // never expires and the timed park becomes a spin.
-    boolean mayRetire = WorkerRoster.live(roster.ctl) > pool.minWorkers();
+    boolean mayRetire = ControlWord.live(roster.ctl) > pool.minWorkers();
     while (phase == IDLE) {
       if (mayRetire) {
         LockSupport.parkNanos(pool, Math.max(idleSince + timeout - System.nanoTime(), 1L));
@@ -257,12 +259,12 @@ final class Worker implements Runnable {
             roster.signal(); // a waker won this worker just before it retired: pass the wake on
           }
           threads.retired(this);
-          roster.wakeAdmittedBenched(); // its place may admit a worker sitting out
+          bench.wakeAdmittedBenched(); // its place may admit a worker sitting out
           return false;
         }
         // At or below the minimum (or stopping): this worker stays; it does not wake again
         // every idle timeout (a tiny timeout would make that a spin).
-        mayRetire = WorkerRoster.live(roster.ctl) > pool.minWorkers();
+        mayRetire = ControlWord.live(roster.ctl) > pool.minWorkers();
         idleSince = now;
       }
     }
@@ -276,13 +278,13 @@ final class Worker implements Runnable {
   private boolean sitOut() {
     stopSearching();
     int max = pool.maxWorkers();
-    int lent = roster.hasRescuer ? roster.rescuing : 0;
+    int lent = bench.lent();
     for (; ; ) {
-      int b = roster.benched.get();
-      if (WorkerRoster.live(roster.ctl) - b + lent <= max) {
+      int b = bench.benched.get();
+      if (ControlWord.live(roster.ctl) - b + lent <= max) {
         return true; // enough others sit out already
       }
-      if (roster.benched.compareAndSet(b, b + 1)) {
+      if (bench.benched.compareAndSet(b, b + 1)) {
         break;
       }
     }
@@ -296,16 +298,16 @@ final class Worker implements Runnable {
     try {
       for (; ; ) {
         long c = roster.ctl;
-        lent = roster.hasRescuer ? roster.rescuing : 0;
-        if ((c & WorkerRoster.NOW) != 0 || ((c & WorkerRoster.STOP) != 0 && lent == 0)
-            || WorkerRoster.live(c) - (roster.benched.get() - 1) + lent <= pool.maxWorkers()) {
+        lent = bench.lent();
+        if ((c & ControlWord.NOW) != 0 || ((c & ControlWord.STOP) != 0 && lent == 0)
+            || ControlWord.live(c) - (bench.benched.get() - 1) + lent <= pool.maxWorkers()) {
           return true;
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           if (roster.retireSurplus(pool.maxWorkers())) {
             phase = GONE;
-            roster.benched.decrementAndGet();
+            bench.benched.decrementAndGet();
             threads.retired(this);
             return false;
           }
@@ -323,7 +325,7 @@ final class Worker implements Runnable {
     } finally {
       if (phase == BENCHED) {
         phase = ACTIVE;
-        roster.benched.decrementAndGet();
+        bench.benched.decrementAndGet();
       }
     }
   }

@@ -50,14 +50,17 @@ import org.apache.logging.log4j.Logger;
  * Implementation overview.
  *
  * Parts (each its own package-private class): Worklist, the shared lock-free FIFO; WorkerRoster,
- * the control word (idle stack, slots, run state) and the signalling; Worker, one thread's loop;
+ * the control word's transitions (idle stack, slot accounting, run state) and the signalling;
+ * ControlWord, that word's bit layout; Bench, the workers sitting out beyond the maximum and the
+ * rescuer's place in it; Worker, one thread's loop; WorkRunner, one run and the requeue after it;
  * WorkerStarter, thread creation off the submitter; Rescuer, the mayday thread; Disposal, every
  * cancellation; PoolThreads, thread exits, termination and its waits; PoolControl, the control
  * transitions below; StatsSnapshot, stats(); PoolMonitor, the JMX bean and the stall watchdog;
  * PoolSettings, the builder's fields. A work's walk: queue -> Worklist.push -> WorkerRoster.signal
- * -> Worker.loop -> Work.runOnce.
+ * -> Worker.loop -> WorkRunner.run -> Work.runOnce.
  *
- * Control state: the bits STOP, NOW, DONE, FROZEN of WorkerRoster.ctl, plus PoolThreads.terminated.
+ * Control state: the bits STOP, NOW, DONE, FROZEN of WorkerRoster.ctl (ControlWord), plus
+ * PoolThreads.terminated.
  *   RUNNING -> STOPPING       stop() sets STOP; wakes every idle worker and the rescuer
  *   any -> STOPPING_NOW       stopNow() sets STOP|NOW, drains the worklist, cancels what it took
  *   STOPPING* -> DONE         the last worker to leave (or stop()/a failed start) finds no slot in
@@ -75,7 +78,9 @@ import org.apache.logging.log4j.Logger;
  *
  * Read without a lock: ctl (CAS word), maxWorkers (volatile; a stale read costs one start or one
  * sit-out, corrected on the next look), the worklist's tail (the idle protocol's second half), a
- * worker's phase (CAS), and the stats counters (opaque; a snapshot of a busy pool need not add up).
+ * worker's phase (CAS), Bench's benched count and rescuing flag (atomic / volatile; the take gate
+ * reads them under the take token), and the stats counters (opaque; a snapshot of a busy pool
+ * need not add up).
  */
 public final class WorkerPool implements java.util.concurrent.Executor, AutoCloseable {
   private static final Logger log = LogManager.getLogger(WorkerPool.class);
@@ -84,8 +89,8 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   private final int minWorkers;
   private final long idleTimeoutNanos;
   private final Worklist worklist = new Worklist();
-  private final WorkerRoster roster = new WorkerRoster(this, worklist);
-  private final Disposal disposal = new Disposal(this, roster.lock, worklist);
+  private final WorkerRoster roster;
+  private final Disposal disposal;
   private final WorkerStarter starter;
   private final Rescuer rescuer;
   private final PoolThreads threads;
@@ -93,6 +98,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   private final StatsSnapshot stats;
   private final PoolExecutorService executorService = new PoolExecutorService(this);
   final PoolMonitor monitor;
+  final WorkRunner runner;
 
   private volatile int maxWorkers;
 
@@ -101,7 +107,9 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     this.minWorkers = b.minWorkers;
     this.maxWorkers = b.maxWorkers;
     this.idleTimeoutNanos = b.idleTimeout.toNanos();
-    roster.hasRescuer = b.rescuer;
+    this.roster = new WorkerRoster(this, worklist, b.rescuer);
+    this.disposal = new Disposal(this, roster.lock, worklist);
+    this.runner = new WorkRunner(this, roster, worklist, disposal);
     this.threads = new PoolThreads(this, roster, worklist, disposal);
     this.rescuer = b.rescuer ? new Rescuer(this, roster, worklist, threads,
         b.maydayTimeout.toNanos()) : null;
@@ -155,12 +163,12 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
    * written by one atomic instruction per queueing instead of two.
    */
   void queueClaimed(Work work) {
-    if ((roster.ctl & WorkerRoster.STOP) != 0) {
+    if ((roster.ctl & ControlWord.STOP) != 0) {
       work.clearPending();
       throw rejected();
     }
     worklist.push(work);
-    if ((roster.ctl & WorkerRoster.STOP) == 0) {
+    if ((roster.ctl & ControlWord.STOP) == 0) {
       roster.signal();
     } else if (disposal.afterStop(work, false, roster)) {
       throw rejected(); // stop() came between the two checks and the work could be taken back
@@ -185,7 +193,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     if (!work.markPending()) {
       return false;
     }
-    if ((roster.ctl & WorkerRoster.NOW) != 0) {
+    if ((roster.ctl & ControlWord.NOW) != 0) {
       work.clearPending();
       throw rejected();
     }
@@ -202,26 +210,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   RejectedExecutionException rejected() {
     long c = roster.ctl;
     return new RejectedExecutionException("pool '" + name + "' is "
-        + ((c & WorkerRoster.DONE) != 0 ? "stopped" : "stopping") + " and accepts no new work");
-  }
-
-  /** Runs one work on a pool thread; {@code worker} is null for the rescuer. */
-  void runWork(Worker worker, Work work) {
-    if (work.runOnce(this, log) && !worklistTakesRequeue(worker, work)) {
-      disposal.afterStop(work, true, roster);
-    }
-  }
-
-  /** Queues a work that asked for a requeue during its run; false if the pool is stopping. */
-  private boolean worklistTakesRequeue(Worker worker, Work work) {
-    worklist.push(work);
-    if ((roster.ctl & WorkerRoster.STOP) != 0) {
-      return false;
-    }
-    if (worker == null) {
-      roster.signal(); // the rescuer requeued: a worker must look
-    }
-    return true;
+        + ((c & ControlWord.DONE) != 0 ? "stopped" : "stopping") + " and accepts no new work");
   }
 
   PoolThreads threads() {
@@ -237,7 +226,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   }
 
   boolean acceptsStarts() {
-    return (roster.ctl & (WorkerRoster.NOW | WorkerRoster.DONE)) == 0;
+    return (roster.ctl & (ControlWord.NOW | ControlWord.DONE)) == 0;
   }
 
   /** Called by {@link WorkerRoster#signal()} for a slot it claimed. */
@@ -267,10 +256,8 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
    *     32767
    */
   public void setMaxWorkers(int max) {
-    checkArgument(max >= 1, "maxWorkers must be at least 1, was %s", max);
+    PoolSettings.checkMaxWorkers(max);
     checkArgument(max >= minWorkers, "maxWorkers %s is below minWorkers %s", max, minWorkers);
-    checkArgument(max <= WorkerRoster.MAX_CAP, "maxWorkers must be at most %s, was %s",
-        WorkerRoster.MAX_CAP, max);
     int old = maxWorkers;
     maxWorkers = max;
     if (max > old) {
@@ -297,7 +284,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   }
 
   public boolean isFrozen() {
-    return (roster.ctl & WorkerRoster.FROZEN) != 0;
+    return (roster.ctl & ControlWord.FROZEN) != 0;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -328,7 +315,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
 
   /** Whether {@link #stop()} or {@link #stopNow()} was called. */
   public boolean isStopped() {
-    return (roster.ctl & WorkerRoster.STOP) != 0;
+    return (roster.ctl & ControlWord.STOP) != 0;
   }
 
   /** Whether the pool stopped and every one of its threads has ended. */
@@ -378,11 +365,8 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   @Override
   public String toString() {
     long c = roster.ctl;
-    String state = (c & WorkerRoster.DONE) != 0 ? "TERMINATED"
-        : (c & WorkerRoster.NOW) != 0 ? "STOPPING_NOW"
-        : (c & WorkerRoster.STOP) != 0 ? "STOPPING" : "RUNNING";
-    return "WorkerPool[" + name + ", " + state + ", workers=" + WorkerRoster.live(c) + "/"
-        + maxWorkers + "]";
+    return "WorkerPool[" + name + ", " + ControlWord.stateName(c) + ", workers="
+        + ControlWord.live(c) + "/" + maxWorkers + "]";
   }
 
   /**

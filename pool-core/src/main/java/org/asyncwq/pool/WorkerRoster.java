@@ -1,31 +1,30 @@
 package org.asyncwq.pool;
 
+import static org.asyncwq.pool.ControlWord.DONE;
+import static org.asyncwq.pool.ControlWord.FROZEN;
+import static org.asyncwq.pool.ControlWord.MAX_CAP;
+import static org.asyncwq.pool.ControlWord.NOW;
+import static org.asyncwq.pool.ControlWord.ONE_STARTING;
+import static org.asyncwq.pool.ControlWord.ONE_TOTAL;
+import static org.asyncwq.pool.ControlWord.ONE_VERSION;
+import static org.asyncwq.pool.ControlWord.STOP;
+import static org.asyncwq.pool.ControlWord.TOP_MASK;
+import static org.asyncwq.pool.ControlWord.live;
+import static org.asyncwq.pool.ControlWord.starting;
+import static org.asyncwq.pool.ControlWord.top;
+import static org.asyncwq.pool.ControlWord.total;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The workers of one {@link WorkerPool}: who is alive, who sleeps, how many threads are on their
  * way, and the decision that follows every queued work: wake a sleeping worker, start a thread, or
- * do nothing because every thread is busy or about to look.
- *
- * <p><b>The control word.</b> One {@code long}, {@link #ctl}, changed only by CAS, holds everything
- * that decision needs, so it costs one volatile read when every worker is already awake:
- *
- * <pre>
- *   bits  0-14  top     slot of the most recently idle worker (the idle stack's top), 0 = none
- *   bits 15-29  total   live workers + threads starting: the slots in use, never above maxWorkers
- *                       when a start is decided (seed 000's num_workers_starting is part of it)
- *   bits 30-44  starting threads asked for that have not registered yet
- *   bit  45     STOP    stop() or stopNow() was called: no new work
- *   bit  46     NOW     stopNow() was called: no work is taken any more
- *   bit  47     DONE    stopping, no slot in use and nothing queued: no thread will ever run again
- *   bit  48     FROZEN  freeze(): no work is taken until thaw()
- *   bits 49-63  version bumped by every push onto the idle stack, so a pop that read a stale
- *                       successor fails its CAS (the ABA of a Treiber stack of reused nodes)
- * </pre>
+ * do nothing because every thread is busy or about to look. It owns the pool's control word,
+ * {@link #ctl} (laid out in {@link ControlWord}), and every transition of it; the workers that
+ * may not take work although alive are counted by its {@link Bench}.
  *
  * <p><b>Signalling (ForkJoinPool's rule).</b> After a work is queued, {@link #signal()} wakes the
  * idle worker on top of the stack if there is one; otherwise it starts a thread if none is starting
@@ -57,19 +56,6 @@ final class WorkerRoster {
         org.apache.logging.log4j.LogManager.getLogger(WorkerPool.class);
   }
 
-  static final int MAX_CAP = 0x7fff;
-  private static final int TOTAL_SHIFT = 15;
-  private static final int STARTING_SHIFT = 30;
-  private static final int VERSION_SHIFT = 49;
-  private static final long TOP_MASK = MAX_CAP;
-  private static final long ONE_TOTAL = 1L << TOTAL_SHIFT;
-  private static final long ONE_STARTING = 1L << STARTING_SHIFT;
-  private static final long ONE_VERSION = 1L << VERSION_SHIFT;
-  static final long STOP = 1L << 45;
-  static final long NOW = 1L << 46;
-  static final long DONE = 1L << 47;
-  static final long FROZEN = 1L << 48;
-
   private static final VarHandle CTL;
 
   static {
@@ -89,26 +75,8 @@ final class WorkerRoster {
   /** Workers by slot (index 0 unused); copied on growth under {@link #lock}, read without it. */
   private volatile Worker[] slots = new Worker[8];
 
-  /**
-   * Workers that sit out (see {@link Worker}): beyond a lowered maximum, or waiting for the place
-   * the rescuer holds.
-   */
-  final AtomicInteger benched = new AtomicInteger();
-
-  /**
-   * Whether the pool has a rescuer; set by the pool's constructor before any of its threads
-   * starts, never changed after.
-   */
-  boolean hasRescuer;
-
-  /**
-   * 1 while the rescuer runs a work. Such a work counts against {@code maxWorkers} as one run by a
-   * worker (the kernel counts a work its rescuer runs in its workqueue's {@code max_active}): set
-   * under the take token when the rescuer takes it, read there by workers ({@link #mayTake}), so a
-   * worker that arrives while it runs takes nothing that would exceed the maximum; cleared when it
-   * returns ({@link #rescueEnds}), which wakes the workers that sat out for it.
-   */
-  volatile int rescuing;
+  /** Workers sitting out and the rescuer's place (see {@link Bench}). */
+  final Bench bench;
 
   /**
    * Workers looking for work without running one: just registered, or spinning before they park
@@ -121,79 +89,14 @@ final class WorkerRoster {
   /** The pool's lock: slot assignment, the thread set, termination. */
   final Object lock = new Object();
 
-  WorkerRoster(WorkerPool pool, Worklist worklist) {
+  WorkerRoster(WorkerPool pool, Worklist worklist, boolean hasRescuer) {
     this.pool = pool;
     this.worklist = worklist;
-  }
-
-  static int top(long c) {
-    return (int) (c & TOP_MASK);
-  }
-
-  static int total(long c) {
-    return (int) ((c >>> TOTAL_SHIFT) & MAX_CAP);
-  }
-
-  static int starting(long c) {
-    return (int) ((c >>> STARTING_SHIFT) & MAX_CAP);
-  }
-
-  static int live(long c) {
-    return total(c) - starting(c);
+    this.bench = new Bench(pool, this, worklist, hasRescuer);
   }
 
   private boolean cas(long expect, long update) {
     return CTL.compareAndSet(this, expect, update);
-  }
-
-  /**
-   * Read by a worker under the worklist's take token: whether it may take a work now. Not while
-   * frozen or stopping now, nor while the rescuer runs a work in the place of the worker that would
-   * push the pool past its maximum (see {@link #rescuing}).
-   */
-  boolean mayTake() {
-    long c = ctl;
-    if ((c & (NOW | FROZEN)) != 0) {
-      return false;
-    }
-    return !hasRescuer || rescuing == 0 || live(c) - benched.get() < pool.maxWorkers();
-  }
-
-  /**
-   * Read by the rescuer under the take token: whether it may take a work in the place of a worker
-   * that is not there, keeping workers that may run plus itself within the maximum.
-   */
-  boolean mayRescue() {
-    long c = ctl;
-    return (c & (NOW | FROZEN)) == 0 && live(c) - benched.get() < pool.maxWorkers();
-  }
-
-  /**
-   * Whether a worker about to take a work must sit out: the pool has more live workers than the
-   * maximum allows once those sitting out and a work the rescuer runs are counted (a lowered
-   * maximum, or the rescuer's place). Stopping, only the rescuer's place still counts: the
-   * workers beyond a lowered maximum help the pool drain.
-   */
-  boolean mustSitOut(long c, int max) {
-    int lent = hasRescuer ? rescuing : 0;
-    if ((c & NOW) != 0 || ((c & STOP) != 0 && lent == 0)) {
-      return false;
-    }
-    return live(c) - benched.get() + lent > max;
-  }
-
-  /** The rescuer took a work under the take token: it holds a worker's place until it returns. */
-  void rescueBegins() {
-    rescuing = 1;
-  }
-
-  /** The rescuer's work returned: workers waiting for its place may take work again. */
-  void rescueEnds() {
-    rescuing = 0;
-    wakeBenched();
-    if (!worklist.isEmpty()) {
-      signal();
-    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -264,48 +167,7 @@ final class WorkerRoster {
       w.stacked = false;
       w.wake();
     }
-    wakeBenched();
-  }
-
-  /** Lets every worker sitting out beyond a lowered maximum look again (stop, the rescuer's end). */
-  void wakeBenched() {
-    wakeBenched(Integer.MAX_VALUE);
-  }
-
-  /**
-   * The maximum rose: wakes only as many benched workers as it now admits ({@code max - (live -
-   * benched) - lent}), not all of them. A thresholded lane raises its maximum one step at a time,
-   * so waking every benched worker woke all but one of them only to park again (three wake-ups and
-   * re-parks per burst at limitActive 4). A worker between its count in {@link #benched} and its
-   * {@code BENCHED} phase is not seen here, but reads the raised maximum before it parks. Also
-   * called when an idle worker retires: its place may admit a benched one (a count of live
-   * workers read here just before such a retirement would otherwise leave it asleep).
-   */
-  void wakeAdmittedBenched() {
-    int b = benched.get();
-    if (b == 0) {
-      return;
-    }
-    int lent = hasRescuer ? rescuing : 0;
-    int admitted = pool.maxWorkers() - (live(ctl) - b) - lent;
-    if (admitted > 0) {
-      wakeBenched(admitted);
-    }
-  }
-
-  private void wakeBenched(int n) {
-    if (benched.get() == 0) {
-      return;
-    }
-    for (Worker w : slots) {
-      if (n == 0) {
-        return;
-      }
-      if (w != null && w.phase == Worker.BENCHED) {
-        LockSupport.unpark(w.thread);
-        n--;
-      }
-    }
+    bench.wakeBenched();
   }
 
   // ---------------------------------------------------------------------------------------------

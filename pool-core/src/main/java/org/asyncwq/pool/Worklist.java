@@ -22,7 +22,7 @@ import java.lang.invoke.VarHandle;
  * ({@link Head#taking}) for the few instructions that unlink one work; the token is never held
  * across a {@code run()}, a park or a user callback, and a consumer that finds it taken spins and
  * then yields. Under the token the consumer also reads the pool's freeze and stop-now bits ({@link
- * WorkerRoster#mayTake()}): {@code freeze()} and {@code stopNow()} pass through the token after
+ * Bench#mayTake()}): {@code freeze()} and {@code stopNow()} pass through the token after
  * setting their bit, so once they return no consumer takes a work that they should keep.
  *
  * <p><b>Counting.</b> Consumers count the works taken under the token; that count and a walk of the
@@ -165,7 +165,7 @@ final class Worklist {
    * Takes the oldest work, or returns {@code null} when nothing is queued or {@code gate} forbids
    * taking (the pool is frozen or stopping now).
    */
-  Work take(WorkerRoster gate) {
+  Work take(Bench gate) {
     for (int spins = 0; ; spins++) {
       if (isEmpty()) {
         return null;
@@ -188,11 +188,11 @@ final class Worklist {
   }
 
   /**
-   * The rescuer's take: as {@link #take}, but only if {@link WorkerRoster#mayRescue()} lets it, and
-   * marking the rescuer busy ({@link WorkerRoster#rescueBegins()}) under the same token hold, so
+   * The rescuer's take: as {@link #take}, but only if {@link Bench#mayRescue()} lets it, and
+   * marking the rescuer busy ({@link Bench#rescueBegins()}) under the same token hold, so
    * that no worker takes a work past the maximum between the rescuer's look and its take.
    */
-  Work takeForRescue(WorkerRoster roster) {
+  Work takeForRescue(Bench bench) {
     for (int spins = 0; ; spins++) {
       if (isEmpty()) {
         return null;
@@ -200,12 +200,12 @@ final class Worklist {
       Work work;
       lock();
       try {
-        if (!roster.mayRescue()) {
+        if (!bench.mayRescue()) {
           return null;
         }
         work = popLocked();
         if (work != null) {
-          roster.rescueBegins();
+          bench.rescueBegins();
         }
       } finally {
         unlock();
