@@ -307,12 +307,12 @@ class Issue11AcceptanceTest {
       mix += size;
     }
     Path file = tmp.resolve("from-a-file.bin");
-    Files.write(file, BigPutChild.generated(300_001, 77).readAllBytes());
+    Files.write(file, StoreStreamingTest.generated(300_001, 77).readAllBytes());
     Path dir = tmp.resolve("s");
     try (Store s = Store.create(dir, StoreOptions.builder().deviceSize(256L << 20).build())) {
       for (Map.Entry<String, long[]> e : objects.entrySet()) {
         long[] v = e.getValue();
-        ObjectInfo info = s.put(e.getKey(), BigPutChild.generated(v[0], v[1]));
+        ObjectInfo info = s.put(e.getKey(), StoreStreamingTest.generated(v[0], v[1]));
         assertThat(info.name()).isEqualTo(e.getKey());
         assertThat(info.size()).isEqualTo(v[0]);
       }
@@ -322,7 +322,7 @@ class Issue11AcceptanceTest {
       for (Map.Entry<String, long[]> e : objects.entrySet()) {
         long[] v = e.getValue();
         assertThat(s.stat(e.getKey()).orElseThrow().size()).isEqualTo(v[0]);
-        String want = BigPutChild.digest(BigPutChild.generated(v[0], v[1]));
+        String want = BigPutChild.digest(StoreStreamingTest.generated(v[0], v[1]));
         ByteArrayOutputStream small = new ByteArrayOutputStream();
         if (v[0] <= 1 << 20) {
           byte[] got = s.read(e.getKey());
@@ -988,7 +988,7 @@ class Issue11AcceptanceTest {
         .redirectOutput(tmp.resolve("child.out").toFile())
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     try {
-      String want = BigPutChild.digest(BigPutChild.generated(size, seed));
+      String want = BigPutChild.digest(StoreStreamingTest.generated(size, seed));
       assertThat(child.waitFor(STRESS > 1 ? 3000 : 100, TimeUnit.SECONDS)).isTrue();
       String out = Files.readString(tmp.resolve("child.out"));
       assertThat(child.exitValue()).as("child exit status (%s)", out).isZero();
