@@ -475,11 +475,11 @@ final class StoreOpener {
       throws IOException {
     long stale = 0;
     for (int s = 0; s < Superblock.SLOTS; s++) {
+      // The chosen commit for its own slot; for the other, the newest older commit that verified.
       Superblock best = chosen.slot() == s ? chosen : null;
       for (Superblock sb : valid) {
-        if (best == null && sb.slot() == s && sb.generation() < chosen.generation()
-            || best != null && sb.slot() == s && sb.generation() > best.generation()
-                && sb.generation() < chosen.generation()) {
+        if (chosen.slot() != s && sb.slot() == s && sb.generation() < chosen.generation()
+            && (best == null || sb.generation() > best.generation())) {
           best = sb;
         }
       }

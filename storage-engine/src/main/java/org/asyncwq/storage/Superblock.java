@@ -1,6 +1,7 @@
 package org.asyncwq.storage;
 
 import java.nio.ByteBuffer;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.zip.CRC32C;
 import org.asyncwq.storage.block.BlockDevice;
@@ -75,7 +76,7 @@ record Superblock(
   boolean sameCommit(Superblock other) {
     return other != null && store.equals(other.store) && generation == other.generation
         && nextObjectId == other.nextObjectId && objects == other.objects
-        && java.util.Objects.equals(directory, other.directory);
+        && Objects.equals(directory, other.directory);
   }
 
   /** The slot this superblock goes to. */

@@ -3,6 +3,7 @@ package org.asyncwq.storage;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 
@@ -31,23 +32,20 @@ final class BigPutChild {
     long seed = Long.parseLong(args[2]);
     // Room for the object plus its metadata, rounded to whole MiB: the files are sparse.
     long deviceSize = ((size + size / 16 + (64L << 20)) >> 20) << 20;
-    MessageDigest md = MessageDigest.getInstance("SHA-256");
     long statSize;
+    String digest;
     try (Store s = Store.create(dir, StoreOptions.builder().deviceSize(deviceSize).build())) {
       s.put("big", StoreStreamingTest.generated(size, seed));
       statSize = s.stat("big").orElseThrow().size();
-      s.get("big", new OutputStream() {
-        @Override
-        public void write(int b) {
-          md.update((byte) b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-          md.update(b, off, len);
-        }
-      });
+      digest = digestOfGet(s, "big");
     }
-    System.out.println("SIZE " + statSize + " DIGEST " + HexFormat.of().formatHex(md.digest()));
+    System.out.println("SIZE " + statSize + " DIGEST " + digest);
+  }
+
+  /** The SHA-256 of what {@code get(name)} writes, in hex, never holding the object. */
+  static String digestOfGet(Store s, String name) throws Exception {
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    s.get(name, new DigestOutputStream(OutputStream.nullOutputStream(), md));
+    return HexFormat.of().formatHex(md.digest());
   }
 }

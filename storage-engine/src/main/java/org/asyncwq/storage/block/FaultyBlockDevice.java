@@ -270,7 +270,6 @@ public final class FaultyBlockDevice implements BlockDevice {
           }
           image.write(w.block, ByteBuffer.wrap(torn));
         }
-        default -> throw new AssertionError();
       }
     }
     return image;
