@@ -34,7 +34,9 @@ import org.asyncwq.pool.spi.WorkHooks;
  *
  * <p><b>Interrupts.</b> Each step starts with the thread's interrupt status cleared, except a
  * {@code work()} the pool started: an interrupt that one work re-asserts or that {@code
- * shutdownNow} sends never reaches another work's steps.
+ * shutdownNow} sends never reaches another work's steps. A thread that is not the pool's and
+ * cancels works (the caller of {@code stopNow()}) runs their steps the same way and has its own
+ * interrupt status back afterwards.
  *
  * <p><b>No allocation.</b> The links of the ordered list, of the hash chains and the flush colour
  * live in this object, so queueing allocates nothing. A work is therefore in at most one queue at a

@@ -106,16 +106,26 @@ final class WorkSteps {
     }
   }
 
-  /** The pool (or a refused submission) cancels a work: cancelled() replaces work(), ordered(). */
+  /**
+   * The pool (or a refused submission) cancels a work: cancelled() replaces work(), ordered(). This
+   * may run on a thread that is not the pool's (the caller of {@code stopNow()}, or of a {@code
+   * queue()} its pool refused): that thread's interrupt status is its own, so the steps run here
+   * start without it, and it is what the thread has again afterwards, whatever the steps left.
+   */
   void cancel(OrderedWork work, Throwable cause) {
     Current current = CURRENT.get();
     OrderedWorkQueue outer = current.queue;
     current.queue = queue;
+    boolean callerInterrupted = Thread.interrupted();
     try {
       cancelWork(work, cause);
       complete(work, false);
     } finally {
       current.queue = outer;
+      Thread.interrupted(); // whatever the steps left behind is theirs
+      if (callerInterrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -189,6 +199,7 @@ final class WorkSteps {
           settle(w);
           if (!wRan) {
             next.startInline();
+            Thread.interrupted(); // w's interrupt is not next's
             cancelWork(next, e);
             w = next;
             continue;

@@ -19,9 +19,10 @@ import org.asyncwq.ordered.spi.QueueHooks;
  *
  * <p><b>asyncwq's addition: an idle lane starts again from one.</b> btrfs moves the limit only
  * when works start, so after a burst it rests wherever the last evaluation left it (2 of 4, say),
- * and the next burst begins with more threads than a light load wants. Here, when the last running
- * work of a lane finishes ({@link #finished()}) and no work is pending, the limit returns to 1 in
- * one step. While works run it still moves one step at a time as above.
+ * and the next burst begins with more threads than a light load wants. Here, once a lane has no
+ * pending and no running work (the last running work finished, {@link #finished()}, or the count
+ * of a work the queue refused was taken back, {@link #unqueued()}), the limit returns to 1 in one
+ * step. While works run it still moves one step at a time as above.
  *
  * <p><b>Exact pending.</b> The queue reports every accepted work exactly once through {@link
  * #started()}, whether it runs or is cancelled (stop, close, a refused successor), and every such
@@ -103,9 +104,14 @@ final class Threshold implements QueueHooks.Observer {
     pending.incrementAndGet();
   }
 
-  /** Takes back a {@link #queued()} whose work was not accepted. */
+  /**
+   * Takes back a {@link #queued()} whose work was not accepted. If it was the last count of an
+   * otherwise idle lane, the lane is idle now: the last running work saw it still pending.
+   */
   void unqueued() {
-    pending.decrementAndGet();
+    if (pending.decrementAndGet() == 0) {
+      settleIfIdle();
+    }
   }
 
   @Override
@@ -136,8 +142,18 @@ final class Threshold implements QueueHooks.Observer {
   /** A started work is over; the last one out of an idle lane brings the limit back to 1. */
   @Override
   public void finished() {
-    if ((int) runningAndStarts.decrementAndGet(RUNNING) != 0 || threshold == NONE
-        || pending.get() != 0) {
+    if ((int) runningAndStarts.decrementAndGet(RUNNING) == 0) {
+      settleIfIdle();
+    }
+  }
+
+  /**
+   * With no work pending and none running, brings a dynamic lane's limit back to 1. Called by
+   * whichever of the two counts reached zero, after it did: each of the two callers writes its own
+   * count and then reads the other's, so of two racing ones at least one sees both at zero.
+   */
+  private void settleIfIdle() {
+    if (threshold == NONE || pending.get() != 0 || running() != 0) {
       return;
     }
     synchronized (lock) {
