@@ -35,8 +35,11 @@ public final class AllocationGroups {
    */
   private final ConcurrentSkipListMap<Long, AtomicInteger> pins = new ConcurrentSkipListMap<>();
 
-  /** Whether runs wait in {@link #deferred}: read without the lock by {@link #unpin}. */
-  private volatile boolean deferring;
+  /**
+   * Whether deferred runs wait for readers to unpin (not for a commit): read without the lock by
+   * {@link #unpin}, so a get that ends while nothing waits for it takes no lock at all.
+   */
+  private volatile boolean waitingForReaders;
 
   private long committed;
 
@@ -134,7 +137,6 @@ public final class AllocationGroups {
     }
     synchronized (deferred) {
       deferred.computeIfAbsent(generation, g -> new ArrayList<>()).addAll(runs);
-      deferring = true;
     }
   }
 
@@ -175,7 +177,7 @@ public final class AllocationGroups {
         return; // not pinned
       }
       if (readers.compareAndSet(n, n - 1)) {
-        if (n == 1 && deferring) {
+        if (n == 1 && waitingForReaders) {
           releaseReusable(); // it may have been the oldest reader
         }
         return;
@@ -206,18 +208,26 @@ public final class AllocationGroups {
 
   /** Takes the deferred extents no openable commit or reader needs any more; holds the lock. */
   private List<Extent> takeReusable() {
+    // Set before the counts are read: an unpin that drops a count this scan still sees reads the
+    // flag after its drop, so it sees true and releases what this scan had to keep.
+    waitingForReaders = true;
     List<Extent> out = new ArrayList<>();
     long oldestReader = oldestReader();
+    boolean readersHold = false;
     while (!deferred.isEmpty()) {
       Map.Entry<Long, List<Extent>> first = deferred.firstEntry();
       long g = first.getKey();
-      if (g + 1 > committed || oldestReader < g) {
+      if (g + 1 > committed) {
+        break; // waits for a commit, which releases it (committed)
+      }
+      if (oldestReader < g) {
+        readersHold = true;
         break;
       }
       out.addAll(first.getValue());
       deferred.pollFirstEntry();
     }
-    deferring = !deferred.isEmpty();
+    waitingForReaders = readersHold;
     return out;
   }
 
