@@ -173,12 +173,20 @@ final class Committer implements AutoCloseable {
     return f;
   }
 
-  /** Pins the newest commit for a reader; see {@link AllocationGroups#pin}. */
+  /**
+   * Pins the newest commit for a reader, with no lock: pins the generation it read, then checks it
+   * is still the newest, so a commit that landed in between cannot have released (two commits
+   * later) what the reader is about to read; if one landed, pins the new one instead. See {@link
+   * AllocationGroups#pin}.
+   */
   Snapshot snapshot() {
-    synchronized (pinLock) {
+    while (true) {
       Superblock sb = committed;
       space.pin(sb.generation());
-      return new Snapshot(sb, space);
+      if (committed == sb) {
+        return new Snapshot(sb, space);
+      }
+      space.unpin(sb.generation());
     }
   }
 

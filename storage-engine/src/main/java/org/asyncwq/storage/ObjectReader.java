@@ -17,7 +17,8 @@ import org.asyncwq.storage.tree.TreeReader;
  * Reads committed objects: looks names up in a pinned snapshot's directory and reads data runs
  * through the volume's verified reads (a read waiting for a repair lets the next ones start, up to a
  * few ahead). Directory and extent-map pages come through a bounded cache of verified pages ({@link
- * PageCache}), so a get reads from the device only the data and the pages it has not met yet.
+ * PageCache}), so a get reads from the device only the data and the pages it has not met yet;
+ * an extent map walked whole is kept decoded as the object's read plan ({@link ReadPlans}).
  * Extent runs that lie end to end on the device are read with one positional read of up to {@link
  * #MAX_READ_BLOCKS} blocks, read and verified on the caller's thread ({@code
  * MirroredVolume.readOnCaller}: no queue hop unless a copy needs repair): straight into the
@@ -36,6 +37,7 @@ final class ObjectReader {
   private final Mirrors mirrors;
   private final PageCache pages = new PageCache(CACHED_PAGES);
   private final ReadBuffers buffers = new ReadBuffers();
+  private final ReadPlans plans = new ReadPlans();
   private final TreeReader directory;
 
   ObjectReader(Mirrors mirrors) {
@@ -207,13 +209,24 @@ final class ObjectReader {
    * Walks the object's extent map in order, gathers runs that lie end to end on the device into
    * reads of up to {@link #MAX_READ_BLOCKS} blocks and starts each through {@code target}; a read
    * that completed on this thread (the healthy case) is finished at once, reads waiting for a
-   * repair stay in flight, up to {@link #READ_AHEAD}.
+   * repair stay in flight, up to {@link #READ_AHEAD}. A map walked and checked whole is kept as
+   * the object's read plan ({@link ReadPlans}): the next get of it starts the same reads without
+   * the walk.
    */
   private void walk(ObjectRecord r, Target target) throws IOException {
     if (r.extentMap() == null) {
       return;
     }
     ArrayDeque<Pending> ahead = new ArrayDeque<>();
+    ReadPlans.Plan plan = plans.find(r);
+    if (plan != null) {
+      for (ReadPlans.Run run : plan.runs()) {
+        issue(run, ahead, target);
+      }
+      finishAll(ahead);
+      return;
+    }
+    List<ReadPlans.Run> planned = ReadPlans.keeps(r) ? new ArrayList<>() : null;
     Coalesced run = new Coalesced();
     long[] next = {0}; // the runs must tile the object's blocks exactly, or bytes would go missing
     extents(r).scan(r.extentMap(), null, false, (k, v) -> {
@@ -225,34 +238,50 @@ final class ObjectReader {
       }
       next[0] += e.blocks();
       if (!run.extend(e)) {
-        issue(r, run, ahead, target);
+        issue(r, run, planned, ahead, target);
         run.start(e);
       }
       return true;
     });
-    issue(r, run, ahead, target);
-    while (!ahead.isEmpty()) {
-      ahead.poll().finish();
-    }
+    issue(r, run, planned, ahead, target);
+    finishAll(ahead);
     if (next[0] != r.dataBlocks()) {
       throw new CorruptStoreException("object of " + r.size() + " bytes: its extent map covers "
           + next[0] + " of its " + r.dataBlocks() + " blocks (damaged metadata)");
     }
+    if (planned != null) {
+      plans.keep(r, planned);
+    }
   }
 
   /** Starts the verified read of {@code run} (if it holds blocks), finishing the oldest if full. */
-  private void issue(ObjectRecord r, Coalesced run, ArrayDeque<Pending> ahead, Target target)
-      throws IOException {
+  private void issue(ObjectRecord r, Coalesced run, List<ReadPlans.Run> planned,
+      ArrayDeque<Pending> ahead, Target target) throws IOException {
     if (run.sums.isEmpty()) {
       return;
     }
     long start = run.fileBlock * BLOCK;
     int bytes = (int) Math.min((long) run.sums.size() * BLOCK, r.size() - start);
-    ahead.add(target.start(run.deviceBlock, List.copyOf(run.sums), start, bytes));
+    ReadPlans.Run read = new ReadPlans.Run(run.deviceBlock, List.copyOf(run.sums), start, bytes);
     run.sums.clear();
+    if (planned != null) {
+      planned.add(read);
+    }
+    issue(read, ahead, target);
+  }
+
+  private static void issue(ReadPlans.Run read, ArrayDeque<Pending> ahead, Target target)
+      throws IOException {
+    ahead.add(target.start(read.deviceBlock(), read.sums(), read.start(), read.bytes()));
     // A healthy read has completed on this thread already: hand it on at once. Only reads that
     // wait for a repair stay in flight, up to READ_AHEAD of them.
     while (!ahead.isEmpty() && (ahead.size() >= READ_AHEAD || ahead.peek().isDone())) {
+      ahead.poll().finish();
+    }
+  }
+
+  private static void finishAll(ArrayDeque<Pending> ahead) throws IOException {
+    while (!ahead.isEmpty()) {
       ahead.poll().finish();
     }
   }

@@ -58,6 +58,9 @@ record ObjectRecord(
    * @throws CorruptStoreException if it cannot be a record this code wrote: a page whose checksum
    *     verified holds impossible content (damaged metadata), never a RuntimeException
    */
+  /** The checksum types by ordinal, not cloned per decode as {@code values()} is. */
+  private static final ChecksumType[] TYPES = ChecksumType.values();
+
   static ObjectRecord decode(byte[] value) throws CorruptStoreException {
     try {
       return decode0(value);
@@ -73,10 +76,10 @@ record ObjectRecord(
     long gen = b.getLong();
     Instant modified = Instant.ofEpochSecond(b.getLong(), b.getInt());
     int typeCode = b.get();
-    if (typeCode < 0 || typeCode >= ChecksumType.values().length) {
+    if (typeCode < 0 || typeCode >= TYPES.length) {
       throw new CorruptStoreException("damaged object record: checksum type " + typeCode);
     }
-    ChecksumType type = ChecksumType.values()[typeCode];
+    ChecksumType type = TYPES[typeCode];
     int extents = b.getInt();
     long blocks = b.getLong();
     if (id < 0 || size < 0 || extents < 0 || blocks < 0

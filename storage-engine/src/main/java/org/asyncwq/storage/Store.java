@@ -6,21 +6,17 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.asyncwq.storage.alloc.AllocationGroup;
 import org.asyncwq.storage.alloc.AllocationGroups;
 import org.asyncwq.storage.block.BlockDevice;
-import org.asyncwq.storage.block.BlockRef;
 import org.asyncwq.storage.block.DeviceStats;
 import org.asyncwq.storage.block.ScrubListener;
 import org.asyncwq.storage.block.ScrubReport;
-import org.asyncwq.storage.block.StorageQueues;
 
 /**
  * A crash-safe object store on mirrored, checksummed devices: named objects of any size, kept in
@@ -79,7 +75,7 @@ public final class Store implements AutoCloseable {
   private final AllocationGroups space;
   private final Committer committer;
   private final PutWriter writer;
-  private final ObjectReader reader;
+  private final SnapshotReads reads;
   /** Held shared by every put and delete, exclusively by a replace waiting for them to finish. */
   private final ReentrantReadWriteLock changes = new ReentrantReadWriteLock();
   private final StoreLock lock;
@@ -100,7 +96,7 @@ public final class Store implements AutoCloseable {
     this.space = space;
     this.committer = new Committer(mirrors, space, sb, height);
     this.writer = new PutWriter(mirrors, space, committer, component.splitAllocation());
-    this.reader = new ObjectReader(mirrors);
+    this.reads = new SnapshotReads(committer, mirrors);
   }
 
   /**
@@ -228,9 +224,7 @@ public final class Store implements AutoCloseable {
   public void get(String name, OutputStream out) throws IOException {
     byte[] key = Names.encode(name);
     ensureOpen();
-    try (Snapshot s = committer.snapshot()) {
-      reader.copy(reader.require(s, name, key), out);
-    }
+    reads.get(name, key, out);
   }
 
   /**
@@ -258,15 +252,7 @@ public final class Store implements AutoCloseable {
       throw new IllegalArgumentException("get of \"" + name + "\": the buffer is read-only");
     }
     ensureOpen();
-    try (Snapshot s = committer.snapshot()) {
-      ObjectRecord r = reader.require(s, name, key);
-      if (r.size() > dst.remaining()) {
-        throw new IllegalArgumentException("get of \"" + name + "\": the object has " + r.size()
-            + " bytes, the buffer has room for " + dst.remaining());
-      }
-      reader.read(r, dst);
-      return (int) r.size();
-    }
+    return reads.get(name, key, dst);
   }
 
   /**
@@ -277,34 +263,21 @@ public final class Store implements AutoCloseable {
   public byte[] read(String name) throws IOException {
     byte[] key = Names.encode(name);
     ensureOpen();
-    try (Snapshot s = committer.snapshot()) {
-      ObjectRecord r = reader.require(s, name, key);
-      if (r.size() > Integer.MAX_VALUE - 16) {
-        throw new IllegalStateException("object \"" + name + "\" has " + r.size()
-            + " bytes, too many for one array; use get(name, out)");
-      }
-      byte[] bytes = new byte[(int) r.size()];
-      reader.read(r, ByteBuffer.wrap(bytes));
-      return bytes;
-    }
+    return reads.read(name, key);
   }
 
   /** The object's description, or empty if there is none. */
   public Optional<ObjectInfo> stat(String name) throws IOException {
     byte[] key = Names.encode(name);
     ensureOpen();
-    try (Snapshot s = committer.snapshot()) {
-      return Optional.ofNullable(reader.find(s, key)).map(r -> r.info(name));
-    }
+    return reads.stat(name, key);
   }
 
   /** Objects whose names start with {@code prefix} ("" for all), sorted by name (UTF-8 order). */
   public List<ObjectInfo> list(String prefix) throws IOException {
     byte[] p = Names.encodePrefix(prefix);
     ensureOpen();
-    try (Snapshot s = committer.snapshot()) {
-      return reader.list(s, p);
-    }
+    return reads.list(p);
   }
 
   /** Deletes the object; returns whether there was one. Durable when it returns. */
@@ -330,14 +303,7 @@ public final class Store implements AutoCloseable {
   public List<BlockLocation> locate(String name, long offset) throws IOException {
     byte[] key = Names.encode(name);
     ensureOpen();
-    try (Snapshot s = committer.snapshot()) {
-      long block = reader.deviceBlock(reader.require(s, name, key), name, offset);
-      List<BlockLocation> out = new ArrayList<>();
-      for (int m = 0; m < mirrors.mirrors(); m++) {
-        out.add(new BlockLocation(m, block));
-      }
-      return out;
-    }
+    return reads.locate(name, key, offset);
   }
 
   /**
@@ -366,24 +332,10 @@ public final class Store implements AutoCloseable {
   public CompletableFuture<ScrubReport> scrub(long fromBlock, long toBlock, ScrubListener listener) {
     try {
       ensureOpen();
-      Snapshot s = committer.snapshot();
-      List<BlockRef> refs;
-      try {
-        refs = new ArrayList<>();
-        for (BlockRef ref : StoreChecks.references(mirrors, s.superblock())) {
-          if (ref.block() >= fromBlock && ref.block() < toBlock) {
-            refs.add(ref);
-          }
-        }
-        refs.sort(java.util.Comparator.comparingLong(BlockRef::block));
-      } catch (IOException | RuntimeException e) {
-        s.close();
-        throw e;
-      }
-      return mirrors.volume().scrub(refs, listener).whenComplete((r, t) -> s.close());
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    return CommitScrub.start(committer, mirrors, fromBlock, toBlock, listener);
   }
 
   /**
@@ -418,15 +370,7 @@ public final class Store implements AutoCloseable {
 
   /** Devices, volume counters, space per allocation group and queue figures now. */
   public StoreStats stats() {
-    List<GroupSpace> groups = new ArrayList<>();
-    for (AllocationGroup g : space.groups()) {
-      groups.add(new GroupSpace(g.index(), g.start(), g.blocks(), g.freeBlocks()));
-    }
-    Superblock sb = committer.committed();
-    StorageQueues q = component.queues();
-    return new StoreStats(mirrors.volume().deviceStats(), mirrors.volume().stats(), groups,
-        q.stats(), sb.generation(), committer.commits(), sb.objects(), space.freeBlocks(),
-        space.deferredBlocks());
+    return StoreFigures.of(mirrors, space, committer, component.queues());
   }
 
   /** The store's view of its mirrors, for walks in tests of this package. */
@@ -436,7 +380,7 @@ public final class Store implements AutoCloseable {
 
   /** The cache of verified tree pages gets go through, for tests of this package. */
   org.asyncwq.storage.tree.PageCache pageCache() {
-    return reader.pages();
+    return reads.pages();
   }
 
   /** The newest durable commit's superblock. */
@@ -459,43 +403,8 @@ public final class Store implements AutoCloseable {
       return;
     }
     closed = true;
-    committer.close();
-    sealLastCommit();
-    lock.dropHolder();
-    try {
-      mirrors.close();
-    } finally {
-      try {
-        component.queues().close();
-      } finally {
-        for (BlockDevice d : retired) {
-          try {
-            d.close();
-          } catch (Exception e) {
-            log.debug("closing a replaced device failed: {}", e.toString());
-          }
-        }
-        lock.release();
-      }
-    }
+    StoreShutdown.run(committer, mirrors, component.queues(), lock, retired, readOnly);
     log.debug("store closed");
-  }
-
-  /**
-   * The last commit's flush round has ended, so it is complete: seal it (see {@link Superblock}),
-   * and the next open need not prove it. On failure the next open proves it instead.
-   */
-  private void sealLastCommit() {
-    Superblock sb = committer.committed();
-    if (readOnly || sb.sealed() || committer.broken()) {
-      return;
-    }
-    try {
-      mirrors.writeSuperblock(sb.sealedCopy());
-    } catch (IOException | RuntimeException e) {
-      log.warn("sealing commit {} at close failed; the next open proves it instead: {}",
-          sb.generation(), e.toString());
-    }
   }
 
   private void ensureWritable(String call) {

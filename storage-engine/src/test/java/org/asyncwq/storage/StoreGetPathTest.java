@@ -1,9 +1,11 @@
 package org.asyncwq.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.asyncwq.storage.block.BlockDevice;
@@ -75,6 +77,68 @@ class StoreGetPathTest {
       assertThat(completed(s, StorageQueues.SUBMIT)).isEqualTo(submit);
       assertThat(completed(s, StorageQueues.ENDIO)).isEqualTo(endio);
     }
+  }
+
+  @Test
+  void aWarmGetFollowsItsKeptReadPlanWithoutLookingUpItsExtentMap() throws Exception {
+    List<FaultyBlockDevice> m = mirrors();
+    try (Store s = Store.create(new ArrayList<BlockDevice>(m), StoreOptions.defaults())) {
+      byte[] big = StoreRoundTripTest.random(3, 1 << 20);
+      s.put("big", new ByteArrayInputStream(big));
+      s.put("other", new ByteArrayInputStream(StoreRoundTripTest.random(4, 5000)));
+      ByteBuffer dst = ByteBuffer.allocate(big.length);
+      s.get("big", dst); // walks the extent map once and keeps the plan
+      long hits = s.pageCache().hits();
+      long misses = s.pageCache().misses();
+      long reads = readsOf(m);
+
+      dst.clear();
+      assertThat(s.get("big", dst)).isEqualTo(big.length);
+
+      assertThat(dst.flip()).isEqualTo(ByteBuffer.wrap(big));
+      // one page lookup, the directory's only page: none of the extent map's
+      assertThat(s.pageCache().hits() - hits).isEqualTo(1);
+      assertThat(s.pageCache().misses()).isEqualTo(misses);
+      assertThat(readsOf(m) - reads).isEqualTo(256); // every data block is still read
+    }
+  }
+
+  @Test
+  void aReplacedObjectIsReadByItsNewPlanAndBadCopiesAreStillCaught() throws Exception {
+    List<FaultyBlockDevice> m = mirrors();
+    try (Store s = Store.create(new ArrayList<BlockDevice>(m), StoreOptions.defaults())) {
+      byte[] first = StoreRoundTripTest.random(5, 200_000);
+      byte[] second = StoreRoundTripTest.random(6, 72 * BlockDevice.BLOCK_SIZE);
+      s.put("x", new ByteArrayInputStream(first));
+      assertThat(s.read("x")).isEqualTo(first); // keeps the plan of the first version
+      s.put("x", new ByteArrayInputStream(second));
+      assertThat(s.read("x")).isEqualTo(second);
+      assertThat(s.read("x")).isEqualTo(second); // from the kept plan of the second
+
+      // A bad copy on one mirror: whichever mirror a read starts on, the get returns good bytes.
+      m.get(0).corrupt(s.locate("x", 70_000).get(0).block(), 17);
+      assertThat(s.read("x")).isEqualTo(second);
+      assertThat(s.read("x")).isEqualTo(second);
+
+      long block = s.locate("x", 250_000).get(0).block();
+      m.get(0).corrupt(block, 18);
+      m.get(1).corrupt(block, 18);
+      assertThatThrownBy(() -> s.read("x"))
+          .isInstanceOf(org.asyncwq.storage.block.UncorrectableDataException.class);
+    }
+  }
+
+  @Test
+  void onlyObjectsUpToTheBoundKeepAPlan() {
+    assertThat(ReadPlans.keeps(record(ReadPlans.MAX_PLAN_BLOCKS))).isTrue();
+    assertThat(ReadPlans.keeps(record(ReadPlans.MAX_PLAN_BLOCKS + 1))).isFalse();
+  }
+
+  private static ObjectRecord record(long blocks) {
+    return new ObjectRecord(7, blocks * BlockDevice.BLOCK_SIZE, 1, java.time.Instant.EPOCH,
+        org.asyncwq.storage.block.ChecksumType.CRC32C, 1, blocks,
+        new org.asyncwq.storage.tree.BlockPointer(10, 1, org.asyncwq.storage.block.Checksum.of(
+            org.asyncwq.storage.block.ChecksumType.CRC32C, ByteBuffer.allocate(4))));
   }
 
   @Test

@@ -3,10 +3,13 @@ package org.asyncwq.bench.storage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.Statistics;
+import org.rocksdb.TickerType;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -19,12 +22,36 @@ final class RocksDbSubject implements Subject {
     RocksDB.loadLibrary();
   }
 
+  /** The counters {@link #counters()} reads: where a get's value came from and what it cost. */
+  static final List<TickerType> TICKERS = List.of(TickerType.BLOCK_CACHE_DATA_HIT,
+      TickerType.BLOCK_CACHE_DATA_MISS, TickerType.BLOCK_CACHE_HIT, TickerType.BLOCK_CACHE_MISS,
+      TickerType.MEMTABLE_HIT, TickerType.MEMTABLE_MISS, TickerType.GET_HIT_L0,
+      TickerType.GET_HIT_L1, TickerType.GET_HIT_L2_AND_UP, TickerType.BLOCK_CHECKSUM_COMPUTE_COUNT,
+      TickerType.BYTES_READ, TickerType.BLOCK_CACHE_BYTES_READ, TickerType.LAST_LEVEL_READ_BYTES,
+      TickerType.LAST_LEVEL_READ_COUNT, TickerType.NON_LAST_LEVEL_READ_BYTES,
+      TickerType.NON_LAST_LEVEL_READ_COUNT);
+
   private final Options options;
   private final RocksDB db;
   private final WriteOptions sync;
+  /** RocksDB's own counters, for {@link GetProbe} only (null in the benchmarks: they cost). */
+  private final Statistics statistics;
 
   RocksDbSubject(Path dir) throws IOException {
+    this(dir, null);
+  }
+
+  /** A subject that keeps RocksDB's statistics, for {@link #counters()}. */
+  static RocksDbSubject withStatistics(Path dir) throws IOException {
+    return new RocksDbSubject(dir, new Statistics());
+  }
+
+  private RocksDbSubject(Path dir, Statistics statistics) throws IOException {
+    this.statistics = statistics;
     this.options = new Options().setCreateIfMissing(true);
+    if (statistics != null) {
+      options.setStatistics(statistics);
+    }
     try {
       this.db = RocksDB.open(options, dir.toString());
     } catch (RocksDBException e) {
@@ -70,10 +97,37 @@ final class RocksDbSubject implements Subject {
     }
   }
 
+  /** The values of {@link #TICKERS} now (needs {@link #withStatistics}). */
+  long[] counters() {
+    long[] v = new long[TICKERS.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = statistics.getTickerCount(TICKERS.get(i));
+    }
+    return v;
+  }
+
+  /** The block cache's capacity and use, the memtables' size and the table files per level. */
+  String cacheProperties() {
+    StringBuilder b = new StringBuilder();
+    for (String p : List.of("rocksdb.block-cache-capacity", "rocksdb.block-cache-usage",
+        "rocksdb.cur-size-all-mem-tables", "rocksdb.num-files-at-level0",
+        "rocksdb.num-files-at-level1", "rocksdb.total-sst-files-size")) {
+      try {
+        b.append(p).append('=').append(db.getProperty(p)).append(' ');
+      } catch (RocksDBException e) {
+        b.append(p).append(": ").append(e.getMessage()).append(' ');
+      }
+    }
+    return b.toString().trim();
+  }
+
   @Override
   public void close() {
     sync.close();
     db.close();
     options.close();
+    if (statistics != null) {
+      statistics.close();
+    }
   }
 }

@@ -5,6 +5,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The device's space split into allocation groups, plus the ledger that decides when freed space
@@ -25,8 +27,19 @@ public final class AllocationGroups {
   /** Freed-in generation to the runs it freed. */
   private final TreeMap<Long, List<Extent>> deferred = new TreeMap<>();
 
-  /** Pinned generation to the number of readers on it. */
-  private final TreeMap<Long, Integer> pins = new TreeMap<>();
+  /**
+   * Pinned generation to the number of readers on it, taken and dropped without a lock (a get pins
+   * and unpins once each). A count of 0 may be retired to -1, only under the lock by {@link
+   * #takeReusable}, after which no pin joins it: a pin that meets a retired count drops it from the
+   * map and starts a new one. So a count in the map above 0 is a reader {@link #takeReusable} sees.
+   */
+  private final ConcurrentSkipListMap<Long, AtomicInteger> pins = new ConcurrentSkipListMap<>();
+
+  /**
+   * Whether deferred runs wait for readers to unpin (not for a commit): read without the lock by
+   * {@link #unpin}, so a get that ends while nothing waits for it takes no lock at all.
+   */
+  private volatile boolean waitingForReaders;
 
   private long committed;
 
@@ -135,24 +148,41 @@ public final class AllocationGroups {
     releaseReusable();
   }
 
-  /** A reader starts using the tree of {@code generation}; no block it references is reused. */
+  /**
+   * A reader starts using the tree of {@code generation}; no block it references is reused. Takes
+   * no lock. A caller that reads "the newest commit" and then pins it must check afterwards that it
+   * is still the newest (and pin again if not): a pin only holds back space not yet released.
+   */
   public void pin(long generation) {
-    synchronized (deferred) {
-      pins.merge(generation, 1, Integer::sum);
+    while (true) {
+      AtomicInteger readers = pins.computeIfAbsent(generation, g -> new AtomicInteger());
+      int n = readers.get();
+      if (n < 0) {
+        pins.remove(generation, readers); // retired: the next round starts a new count
+      } else if (readers.compareAndSet(n, n + 1)) {
+        return;
+      }
     }
   }
 
-  /** The reader of {@code generation} is done. */
+  /** The reader of {@code generation} is done. Takes no lock unless space waits for readers. */
   public void unpin(long generation) {
-    List<Extent> out;
-    synchronized (deferred) {
-      pins.computeIfPresent(generation, (g, n) -> n == 1 ? null : n - 1);
-      if (deferred.isEmpty()) {
-        return; // nothing waits for readers: a get takes this lock once to end, not twice
-      }
-      out = takeReusable();
+    AtomicInteger readers = pins.get(generation);
+    if (readers == null) {
+      return;
     }
-    free(out);
+    while (true) {
+      int n = readers.get();
+      if (n <= 0) {
+        return; // not pinned
+      }
+      if (readers.compareAndSet(n, n - 1)) {
+        if (n == 1 && waitingForReaders) {
+          releaseReusable(); // it may have been the oldest reader
+        }
+        return;
+      }
+    }
   }
 
   /** Blocks waiting for a later commit or for readers before they can be reused. */
@@ -178,18 +208,44 @@ public final class AllocationGroups {
 
   /** Takes the deferred extents no openable commit or reader needs any more; holds the lock. */
   private List<Extent> takeReusable() {
+    // Set before the counts are read: an unpin that drops a count this scan still sees reads the
+    // flag after its drop, so it sees true and releases what this scan had to keep.
+    waitingForReaders = true;
     List<Extent> out = new ArrayList<>();
-    long oldestReader = pins.isEmpty() ? Long.MAX_VALUE : pins.firstKey();
+    long oldestReader = oldestReader();
+    boolean readersHold = false;
     while (!deferred.isEmpty()) {
       Map.Entry<Long, List<Extent>> first = deferred.firstEntry();
       long g = first.getKey();
-      if (g + 1 > committed || oldestReader < g) {
+      if (g + 1 > committed) {
+        break; // waits for a commit, which releases it (committed)
+      }
+      if (oldestReader < g) {
+        readersHold = true;
         break;
       }
       out.addAll(first.getValue());
       deferred.pollFirstEntry();
     }
+    waitingForReaders = readersHold;
     return out;
+  }
+
+  /**
+   * The oldest generation a reader holds, or Long.MAX_VALUE; retires and drops the counts of
+   * generations no reader holds on the way. Holds the lock (the only place a count is retired).
+   */
+  private long oldestReader() {
+    for (Map.Entry<Long, AtomicInteger> e : pins.entrySet()) {
+      AtomicInteger readers = e.getValue();
+      int n = readers.get();
+      if (n < 0 || (n == 0 && readers.compareAndSet(0, -1))) {
+        pins.remove(e.getKey(), readers);
+        continue;
+      }
+      return e.getKey(); // a reader holds it (or one joined while it was about to be retired)
+    }
+    return Long.MAX_VALUE;
   }
 
   private List<Extent> split(Extent e) {

@@ -34,4 +34,41 @@ class FreedSpaceReuseTest {
     space.unpin(3);
     assertThat(space.isFree(20)).isTrue();
   }
+
+  @Test
+  void aPinOfAGenerationWhoseCountWasRetiredStillHoldsTheSpace() {
+    AllocationGroups space = AllocationGroups.of(2, 2 + 128, 2);
+    space.markUsed(new Extent(20, 1));
+    space.markUsed(new Extent(30, 1));
+    space.committed(3);
+    space.pin(3);
+    space.unpin(3);
+    space.deferFree(4, List.of(new Extent(30, 1)));
+    space.committed(5); // no reader on 3: its count is retired while the space is released
+    assertThat(space.isFree(30)).isTrue();
+    space.pin(3); // a new count, not the retired one
+    space.deferFree(6, List.of(new Extent(20, 1)));
+    space.committed(6);
+    space.committed(7);
+    assertThat(space.isFree(20)).isFalse();
+    space.unpin(3);
+    assertThat(space.isFree(20)).isTrue();
+  }
+
+  @Test
+  void anUnpinWithoutAPinChangesNothing() {
+    AllocationGroups space = AllocationGroups.of(2, 2 + 128, 2);
+    space.markUsed(new Extent(20, 1));
+    space.committed(3);
+    space.pin(3);
+    space.unpin(4); // never pinned
+    space.unpin(3);
+    space.unpin(3); // once too often
+    space.pin(3);
+    space.deferFree(4, List.of(new Extent(20, 1)));
+    space.committed(5);
+    assertThat(space.isFree(20)).isFalse(); // the last pin still holds it
+    space.unpin(3);
+    assertThat(space.isFree(20)).isTrue();
+  }
 }
