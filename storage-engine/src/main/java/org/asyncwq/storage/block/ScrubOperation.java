@@ -157,8 +157,15 @@ final class ScrubOperation {
   private void classify(int[] run, List<Mirror> mirrors, byte[][] state, ByteBuffer[] copies) {
     AtomicInteger left = new AtomicInteger(run[1] - run[0]);
     runCopies.put(left, copies);
+    // Blocks whose every copy verified (the common case) are finished together, after the loop.
+    int[] clean = new int[run[1] - run[0]];
+    int cleanCount = 0;
     for (int i = 0; i < run[1] - run[0]; i++) {
       int index = run[0] + i;
+      if (allGood(state, i) && !mirrors.isEmpty()) {
+        clean[cleanCount++] = index;
+        continue;
+      }
       BlockRef ref = refs.get(index);
       List<Mirror> bad = new ArrayList<>();
       ByteBuffer good = null;
@@ -184,7 +191,7 @@ final class ScrubOperation {
       }
       int csumErrs = csum;
       int readErrs = read;
-      if (bad.isEmpty()) {
+      if (bad.isEmpty()) { // no mirror left to read it from
         blockDone(left, index, 0, 0, 0, 0);
       } else if (good == null) {
         uncorrectable.addAndGet(bad.size());
@@ -201,6 +208,60 @@ final class ScrubOperation {
         });
       }
     }
+    if (cleanCount > 0) {
+      cleanBlocksDone(left, clean, cleanCount);
+    }
+  }
+
+  /** Whether every mirror's copy of block {@code i} of a run verified. */
+  private static boolean allGood(byte[][] state, int i) {
+    for (byte[] st : state) {
+      if (st[i] != GOOD) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@link #blockDone} for {@code n} blocks of one run (indices {@code clean[0..n)}, rising) whose
+   * every copy verified: nothing to count, one progress call for them all.
+   */
+  private void cleanBlocksDone(AtomicInteger left, int[] clean, int n) {
+    boolean runDone = left.addAndGet(-n) == 0;
+    if (runDone) {
+      recycle(left);
+    }
+    boolean last;
+    synchronized (this) {
+      done += n;
+      last = done == refs.size();
+      for (int k = 0; k < n; k++) {
+        finished.set(clean[k]);
+      }
+      progress();
+      advanceBelow();
+    }
+    finishedBlocks(last, runDone);
+  }
+
+  /** A run's last block is done: its copies are no longer read, so its buffers are reused. */
+  private void recycle(AtomicInteger left) {
+    for (ByteBuffer b : runCopies.remove(left)) {
+      if (b != null) {
+        buffers.add(b);
+      }
+    }
+  }
+
+  /** After blocks finished: completes the scrub after the last one, or starts the next run. */
+  private void finishedBlocks(boolean last, boolean runDone) {
+    if (last) {
+      result.complete(new ScrubReport(refs.size(), csumErrors.get(), readErrors.get(),
+          corrected.get(), uncorrectable.get()));
+    } else if (runDone) {
+      startNext();
+    }
   }
 
   /** A block is finished; {@code left} counts its run's unfinished blocks. */
@@ -208,11 +269,7 @@ final class ScrubOperation {
       int unfixed) {
     boolean runDone = left.decrementAndGet() == 0;
     if (runDone) { // every repair of the run has rewritten from its copies: reuse them
-      for (ByteBuffer b : runCopies.remove(left)) {
-        if (b != null) {
-          buffers.add(b);
-        }
-      }
+      recycle(left);
     }
     boolean last;
     synchronized (this) {
@@ -226,12 +283,7 @@ final class ScrubOperation {
       progress();
       advanceBelow();
     }
-    if (last) {
-      result.complete(new ScrubReport(refs.size(), csumErrors.get(), readErrors.get(),
-          corrected.get(), uncorrectable.get()));
-    } else if (runDone) {
-      startNext();
-    }
+    finishedBlocks(last, runDone);
   }
 
   /** Moves the finished prefix on and tells the listener where it ends. Holds this. */
