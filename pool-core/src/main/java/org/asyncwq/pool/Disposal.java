@@ -36,6 +36,12 @@ final class Disposal {
   /** Works a producer queued and then took back out to reject (the pool stopped meanwhile). */
   final AtomicLong revoked = new AtomicLong();
 
+  /** Requeues accepted whose run has not returned; see {@link RequeuesInFlight}. */
+  final RequeuesInFlight requeues = new RequeuesInFlight();
+
+  /** Requeued works cancelled on their runner, never pushed: stats count them as queued. */
+  final AtomicLong cancelledUnpushed = new AtomicLong();
+
   /** Threads running cancellations for this pool now (a thread may nest: a count per entry). */
   @GuardedBy("lock")
   private final Set<Thread> disposers = new HashSet<>();
@@ -152,34 +158,107 @@ final class Disposal {
     }
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Works queued after the pool stopped, and requeues stopNow() counted: its count is exact
+
   /**
-   * {@code work} was queued and the pool is stopping. Accepted (a requeue, or a queue that raced
-   * with stop()): make sure a thread runs it. But if stopNow() ran, or the pool already finished
-   * without seeing the work, take the queued works back out: {@code work} itself is rejected unless
-   * {@code accepted}, any other is cancelled. Whoever takes a work out disposes of it, once.
+   * Whether stopNow()'s sweep is complete: the stopNow() that set NOW has closed the {@link
+   * RequeuesInFlight} and drained the worklist. From then on every work in the worklist was pushed
+   * after that sweep by a producer that will take it back ({@link #afterStop}).
+   */
+  private volatile boolean swept;
+
+  /** Works a late producer's drain took that belong to another late producer (see afterStop). */
+  @GuardedBy("late")
+  private final Set<Work> lateTaken = new HashSet<>();
+
+  /** Held while a late producer drains and sorts what it took; a leaf, never held with another. */
+  private final Object late = new Object();
+
+  /** Cancels a requeued work stopNow() counted ({@link RequeuesInFlight#close()}), on its runner. */
+  void cancelCountedRequeue(Work work) {
+    cancelledUnpushed.incrementAndGet();
+    cancelOne(work, pool.stopNowCause());
+  }
+
+  /** The stopNow() that set NOW has drained the worklist (called in a finally). */
+  void sweepDone() {
+    swept = true;
+  }
+
+  /**
+   * {@code work} was pushed and its producer then saw the pool stopping. Accepted (a requeue, or a
+   * queue that raced with stop()) while the pool neither stopped now nor finished: a thread runs it
+   * (or stopNow()'s sweep takes it, counted). Otherwise the work is late: pushed after stopNow()'s
+   * sweep, or after the pool finished, and its producer takes it back out to reject it. A late work
+   * is never cancelled here, so every {@code CancellationException} a work gets was counted by the
+   * stopNow() that sent it.
+   *
+   * <p>Accepting is a CAS on the control word that fails once NOW or DONE is set: {@link
+   * WorkerRoster#tryDone()} decides DONE with a CAS on the same word after it found the worklist
+   * empty, so either that CAS sees this work queued or this one sees DONE (a frozen pool, whose
+   * signal() starts no thread to change the word, could otherwise finish with this work accepted
+   * and never run).
    *
    * @return whether {@code work} was taken back out and must be rejected
    */
   boolean afterStop(Work work, boolean accepted, WorkerRoster roster) {
-    long c = roster.ctl;
-    if ((c & (ControlWord.NOW | ControlWord.DONE)) == 0) {
+    if (roster.acceptWhileStopping()) {
       roster.signal();
-      c = roster.ctl;
-      if ((c & (ControlWord.NOW | ControlWord.DONE)) == 0) {
-        return false;
+      return false;
+    }
+    long c = roster.ctl;
+    if (accepted && (c & ControlWord.NOW) != 0) {
+      // A requeue pushed while stopNow() waited for it (RequeuesInFlight): its sweep takes it.
+      return false;
+    }
+    if ((c & ControlWord.NOW) != 0) {
+      // Whatever was queued before stopNow()'s sweep is the sweep's, and counted by it.
+      for (int spins = 0; !swept; spins++) {
+        if (spins < 32) {
+          Thread.onSpinWait();
+        } else {
+          Thread.yield();
+        }
       }
     }
-    WorkBatch doomed = new WorkBatch();
-    begin();
-    boolean mine;
-    try {
-      worklist.drainTo(doomed);
-      mine = doomed.contains(work) && !accepted;
-      cancelAll(doomed, pool.stopNowCause(), null, accepted ? null : work);
-    } finally {
-      end();
-    }
-    return mine;
+    return takeBackLate(work, accepted);
   }
 
+  /**
+   * Takes {@code own} back out of the worklist, late. Other late works this drain takes are set
+   * aside, still pending, for their own producers, which come here too (each saw STOP after its
+   * push) and reject them; a work neither here nor set aside was taken by a stopNow() sweep (and
+   * counted there).
+   */
+  private boolean takeBackLate(Work own, boolean accepted) {
+    boolean mine = false;
+    synchronized (late) {
+      WorkBatch batch = new WorkBatch();
+      worklist.drainTo(batch);
+      for (Work w = batch.poll(); w != null; w = batch.poll()) {
+        if (w == own) {
+          mine = true;
+        } else {
+          lateTaken.add(w);
+        }
+      }
+      if (!mine) {
+        mine = lateTaken.remove(own);
+      }
+    }
+    if (!mine) {
+      return false;
+    }
+    if (accepted) {
+      // A requeue from the rescuer that met a pool which had finished without it (no worker slot
+      // was in use): accepted, so disposed of once, as a work that can never run. Not stopNow()'s.
+      cancelOne(own, new IllegalStateException(
+          "pool '" + pool.name() + "' finished before the requeued work could run again"));
+      return false;
+    }
+    revoked.incrementAndGet(); // never accepted: stats must not count it as queued
+    own.clearPending();
+    return true;
+  }
 }

@@ -72,16 +72,29 @@ final class PoolControl {
     WorkBatch doomed = new WorkBatch();
     disposal.begin();
     int n;
+    int inRun = 0;
+    boolean first = false;
     try {
       roster.setBit(ControlWord.STOP);
-      if (roster.setBit(ControlWord.NOW)) {
+      first = roster.setBit(ControlWord.NOW);
+      if (first) {
         log.info("pool {} stopping now", pool.name());
+        // Requeues asked for by runs still on the stack are this call's to count (their runners
+        // cancel them); the pushes of runs that returned land before the drain below.
+        inRun = disposal.requeues.close();
       }
       worklist.drainTo(doomed); // through the take token: no worker takes a work after this
+      if (first) {
+        disposal.sweepDone();
+        first = false;
+      }
       roster.wakeAll();
       pokeRescuer();
-      n = disposal.cancelAll(doomed, pool.stopNowCause(), observer, null);
+      n = disposal.cancelAll(doomed, pool.stopNowCause(), observer, null) + inRun;
     } finally {
+      if (first) {
+        disposal.sweepDone(); // never leave late producers waiting
+      }
       disposal.end();
     }
     if (n > 0) {

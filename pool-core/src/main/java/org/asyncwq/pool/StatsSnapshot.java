@@ -32,7 +32,8 @@ final class StatsSnapshot {
     long executed = threads.departedExecuted() + roster.executedByLive();
     long retiredNow = threads.retiredCount();
     long rescued = rescuer == null ? 0 : rescuer.rescued;
-    long queued = taken + pending - disposal.revoked.get(); // a revoked work was never accepted
+    // A revoked work was never accepted; a requeue cancelled on its runner never reached the list.
+    long queued = taken + pending - disposal.revoked.get() + disposal.cancelledUnpushed.get();
     return new PoolStats(name, ControlWord.live(c), ControlWord.starting(c), roster.idleCount(),
         pending, queued, executed + rescued, disposal.cancelled.get(), starter.spawned.get(),
         starter.failures.get(), retiredNow, rescued);

@@ -8,7 +8,8 @@ import org.apache.logging.log4j.Logger;
  * {@link WorkerPool#requeue(Work)} made from inside its {@code run()}: the work goes to the tail
  * of the worklist only once {@code run()} has returned, so two runs of one work never overlap. A
  * requeue that meets a stopping pool is handed to {@link Disposal#afterStop}, which makes sure a
- * thread still runs it, or cancels it if the pool can no longer run anything.
+ * thread still runs it or stopNow()'s sweep takes it; one that a stopNow() counted while the run
+ * was on the stack is cancelled here ({@link RequeuesInFlight}).
  */
 final class WorkRunner {
   private static final Logger log = LogManager.getLogger(WorkerPool.class);
@@ -32,9 +33,18 @@ final class WorkRunner {
     }
   }
 
-  /** Queues a work that asked for a requeue during its run; false if the pool is stopping. */
+  /**
+   * Queues a work that asked for a requeue during its run; false if the pool is stopping. A
+   * stopNow() that came while the run was on the stack counted the work already ({@link
+   * RequeuesInFlight}): it is cancelled here, on this thread, instead.
+   */
   private boolean worklistTakesRequeue(Worker worker, Work work) {
+    if (!disposal.requeues.beginPush()) {
+      disposal.cancelCountedRequeue(work);
+      return true;
+    }
     worklist.push(work);
+    disposal.requeues.pushed();
     if ((roster.ctl & ControlWord.STOP) != 0) {
       return false;
     }

@@ -53,34 +53,46 @@ import org.apache.logging.log4j.Logger;
  * the control word's transitions (idle stack, slot accounting, run state) and the signalling;
  * ControlWord, that word's bit layout; Bench, the workers sitting out beyond the maximum and the
  * rescuer's place in it; Worker, one thread's loop; WorkRunner, one run and the requeue after it;
- * WorkerStarter, thread creation off the submitter; Rescuer, the mayday thread; Disposal, every
- * cancellation; PoolThreads, thread exits, termination and its waits; PoolControl, the control
- * transitions below; StatsSnapshot, stats(); PoolMonitor, the JMX bean and the stall watchdog;
- * PoolSettings, the builder's fields. A work's walk: queue -> Worklist.push -> WorkerRoster.signal
- * -> Worker.loop -> WorkRunner.run -> Work.runOnce.
+ * RequeuesInFlight, requeues whose run is still on the stack; WorkerStarter, thread creation off
+ * the submitter (SpawnRetryTimer times retries); Rescuer, the mayday thread; Disposal, every
+ * cancellation and every work taken back; PoolThreads, thread exits, termination and its waits;
+ * PoolControl, the control transitions below; StatsSnapshot, stats(); PoolMonitor, the JMX bean and
+ * the stall watchdog; PoolSettings, the builder's fields; PoolExecutorService, the ExecutorService
+ * view. A work's walk: queue -> Worklist.push -> WorkerRoster.signal -> Worker.loop ->
+ * WorkRunner.run -> Work.runOnce.
  *
  * Control state: the bits STOP, NOW, DONE, FROZEN of WorkerRoster.ctl (ControlWord), plus
  * PoolThreads.terminated.
  *   RUNNING -> STOPPING       stop() sets STOP; wakes every idle worker and the rescuer
- *   any -> STOPPING_NOW       stopNow() sets STOP|NOW, drains the worklist, cancels what it took
+ *   any -> STOPPING_NOW       the first stopNow() sets STOP|NOW, closes RequeuesInFlight (counting
+ *                             requeues of runs in progress, waiting for pushes under way), drains
+ *                             the worklist, marks Disposal.swept, cancels what it took; a later
+ *                             stopNow() only drains and cancels
  *   STOPPING* -> DONE         the last worker to leave (or stop()/a failed start) finds no slot in
  *                             use and, unless NOW, nothing queued: WorkerRoster.tryDone()
  *   DONE -> TERMINATED        PoolThreads.tryTerminate(): DONE, rescuer gone, no cancel running
  *   FROZEN set/cleared        freeze()/thaw(); orthogonal; workers take nothing while set
- * Queueing checks STOP before and after its push; after it, STOP means the pool may have finished
- * without seeing the work: a producer that sees DONE or NOW takes the queued works out again and
- * rejects its own (Disposal.afterStop).
+ * Queueing checks STOP before and after its push. STOP after it: the producer accepts its work with
+ * a CAS on ctl that fails once NOW or DONE is set (WorkerRoster.acceptWhileStopping, so tryDone's
+ * CAS cannot pass it by); failing, its work is late, and it waits for stopNow()'s sweep, drains and
+ * rejects its own work, setting aside other producers' late works for them (Disposal.afterStop).
  *
- * Lock order: `lock` (WorkerRoster.lock, slot assignment, the thread set, termination) is a leaf:
- * nothing is locked under it and it is never held across a run, a callback, a park or a spawn. The
- * worklist's take token is a leaf too. A WorkerStarter's monitor is held while it spawns, and under
- * it PoolThreads.startFailed takes `lock`: starter monitor before `lock`, never the reverse.
+ * Lock order: `lock` (WorkerRoster.lock: slot assignment, PoolThreads' thread set and counters,
+ * Disposal's batches and disposers, termination) is a leaf: nothing else is locked under it and it
+ * is never held across a run, a callback, a park or a spawn. The worklist's take token is a leaf
+ * too. A WorkerStarter's monitor is held while it spawns (and, on a pool's own starter, while
+ * startFailed runs cancelled()); under it PoolThreads.startFailed takes `lock` and the token:
+ * starter monitor first, never the reverse. Disposal.late is held only around a late producer's
+ * drain: `late` before the token. Spin-waits, none across user code: stopNow() for requeue pushes
+ * under way (RequeuesInFlight), a late producer for the sweep of the stopNow() that set NOW.
  *
- * Read without a lock: ctl (CAS word), maxWorkers (volatile; a stale read costs one start or one
- * sit-out, corrected on the next look), the worklist's tail (the idle protocol's second half), a
- * worker's phase (CAS), Bench's benched count and rescuing flag (atomic / volatile; the take gate
- * reads them under the take token), and the stats counters (opaque; a snapshot of a busy pool
- * need not add up).
+ * Read without a lock: ctl (CAS word); maxWorkers (volatile; a stale read costs one start or one
+ * sit-out, corrected on the next look); the worklist's tail (the idle protocol's second half);
+ * WorkerRoster.slots (volatile array, copied under `lock` on growth); a worker's phase (CAS),
+ * stacked and nextIdle (idle-stack links, written before the CAS that publishes them); Bench's
+ * benched count and rescuing flag (the take gate reads them under the token); RequeuesInFlight's
+ * word (CAS); Disposal.swept (volatile, set once); thread references (volatile, set by the thread
+ * itself); and the stats counters (opaque: a snapshot of a busy pool need not add up).
  */
 public final class WorkerPool implements java.util.concurrent.Executor, AutoCloseable {
   private static final Logger log = LogManager.getLogger(WorkerPool.class);
@@ -193,7 +205,7 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
     if (!work.markPending()) {
       return false;
     }
-    if ((roster.ctl & ControlWord.NOW) != 0) {
+    if (!disposal.requeues.admit()) { // stopNow() closed requeues: see RequeuesInFlight
       work.clearPending();
       throw rejected();
     }
@@ -301,9 +313,13 @@ public final class WorkerPool implements java.util.concurrent.Executor, AutoClos
   /**
    * Refuses new work and cancels every work that has not started, through {@link
    * Work#cancelled(Throwable)} with a {@link CancellationException}. Works already running finish;
-   * then the threads end.
+   * then the threads end. A work that {@linkplain #requeue(Work) requeued} itself from a run still in
+   * progress has not started its next run: it is cancelled as that run returns, on its thread.
    *
-   * @return how many works were cancelled by this call
+   * @return how many works this call cancelled: those waiting, plus those requeued from runs still
+   *     in progress. Every {@code CancellationException} the pool gives a work is counted by the one
+   *     stopNow() that caused it; a work queued as the pool stopped is either counted so or rejected
+   *     by its own {@code queue()}.
    */
   public int stopNow() {
     return stopNow(null);

@@ -47,8 +47,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * had already won the worker (its phase CAS came first) is answered by the leaving worker with a
  * fresh {@code signal()}. A slot index is reused only once its worker is gone and off the stack.
  *
- * <p>Lock order: {@link #lock} (the pool's only lock) is never held while a work runs, a user
- * callback runs, or a CAS loop on {@code ctl} waits for another thread.
+ * <p>Lock order: {@link #lock} (the pool's bookkeeping lock, a leaf) is never held while a work runs,
+ * a user callback runs, or a CAS loop on {@code ctl} waits for another thread.
  */
 final class WorkerRoster {
   private static final class LogHolder {
@@ -271,6 +271,24 @@ final class WorkerRoster {
     }
   }
 
+  /**
+   * A producer that pushed a work and then saw STOP accepts it, unless NOW or DONE is set: a CAS
+   * that changes only the version bits, so that a {@link #tryDone()} which read the worklist before
+   * that push fails its CAS and looks again (see {@link Disposal#afterStop}). Returns whether the
+   * work is accepted.
+   */
+  boolean acceptWhileStopping() {
+    for (; ; ) {
+      long c = ctl;
+      if ((c & (NOW | DONE)) != 0) {
+        return false;
+      }
+      if (cas(c, c + ONE_VERSION)) {
+        return true;
+      }
+    }
+  }
+
   /** Sets a state bit; returns whether this call set it. */
   boolean setBit(long bit) {
     for (; ; ) {
@@ -296,8 +314,9 @@ final class WorkerRoster {
   /**
    * Marks the pool DONE if it is stopping, has no slot in use and nothing queued. The worklist is
    * read before the CAS and the CAS fails if a start took a slot meanwhile; a producer that queued
-   * after the read sees STOP in its own check after queueing and takes its work back out (see
-   * {@link WorkerPool#queue}).
+   * after the read sees STOP in its own check after queueing and either accepts its work with a CAS
+   * on this word (then this CAS fails and the next look sees the work) or finds DONE and takes its
+   * work back out ({@link #acceptWhileStopping()}, {@link Disposal#afterStop}).
    */
   boolean tryDone() {
     for (; ; ) {
