@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -168,6 +169,25 @@ class PoolExecutorServiceContractTest {
         .isInstanceOf(NullPointerException.class);
     // The service still works after all that.
     assertThat(es.submit(() -> "ok").get(WAIT_S, TimeUnit.SECONDS)).isEqualTo("ok");
+  }
+
+  @Test
+  void aNullAmongQuickTasksIsRefusedBeforeAnyTaskIsSubmitted() throws Exception {
+    ExecutorService es = service("cs-null-first", 2);
+    AtomicInteger ran = new AtomicInteger();
+    List<Callable<String>> quickThenNull =
+        Arrays.asList(() -> "q" + ran.incrementAndGet(), null);
+    for (int i = 0; i < 200; i++) {
+      assertThatThrownBy(() -> es.invokeAny(quickThenNull))
+          .isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> es.invokeAny(quickThenNull, WAIT_S, TimeUnit.SECONDS))
+          .isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> es.invokeAll(quickThenNull))
+          .isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> es.invokeAll(quickThenNull, WAIT_S, TimeUnit.SECONDS))
+          .isInstanceOf(NullPointerException.class);
+    }
+    assertThat(ran).hasValue(0);
   }
 
   @Test
