@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.asyncwq.storage.Store;
+import org.asyncwq.storage.block.BlockDevice;
+import org.asyncwq.storage.block.DeviceState;
 import org.asyncwq.storage.block.ScrubReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -85,8 +87,8 @@ final class BenchCommand extends StoreCommand {
           scrub = store.scrub(progress::update).get();
           progress.complete();
         }
-        double scrubSeconds = Math.max(1e-9, (System.nanoTime() - scrubStart) / 1e9);
-        double storeScrub = scrub.blocks() * 4096.0 / (1 << 20) / scrubSeconds;
+        double storeScrub = scrubMiBps(scrub.blocks(), healthy(store),
+            (System.nanoTime() - scrubStart) / 1e9);
         result = new BenchResult(
             directory.path().toString(), size, mirrors,
             Figure.of(storePut, rawWrite, "write " + mirrors + " files + force"),
@@ -108,6 +110,20 @@ final class BenchCommand extends StoreCommand {
     String sizeText = size % (1 << 20) == 0 ? (size >> 20) + "M"
         : size % 1024 == 0 ? (size >> 10) + "K" : String.valueOf(size);
     return "asyncwq --store " + store + " bench --size " + sizeText;
+  }
+
+  /**
+   * A scrub's throughput in the raw read's unit, bytes read per second: {@link ScrubReport#blocks}
+   * counts each block once, and a scrub reads and verifies it on every healthy mirror, as the raw
+   * baseline reads every mirror's file.
+   */
+  static double scrubMiBps(long blocks, int copies, double seconds) {
+    return blocks * (double) BlockDevice.BLOCK_SIZE * copies / (1 << 20) / Math.max(1e-9, seconds);
+  }
+
+  private static int healthy(Store store) {
+    return (int) store.deviceStats().stream()
+        .filter(d -> d.state() == DeviceState.HEALTHY).count();
   }
 
   private interface Timed {
