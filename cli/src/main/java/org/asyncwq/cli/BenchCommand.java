@@ -37,11 +37,13 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Measure put, get and scrub throughput of this store against raw file IO of the same bytes",
-      "on the same disk, and print the figures, the ratios and the command that reproduces them.",
-      "Uses a temporary object and raw files beside the device files, removed afterwards (also",
-      "those an interrupted bench left). With no store at --store it benchmarks a temporary",
-      "store made there with the defaults, and removes it afterwards."
+      "Measure put, get and scrub throughput of this store against raw file IO of the same bytes"
+          + " on the same disk, and print the figures, the ratios and the command that"
+          + " reproduces them.",
+      "Uses a temporary object and raw files beside the device files, removed afterwards (also"
+          + " those an interrupted bench left).",
+      "With no store at --store it benchmarks a temporary store made there with the defaults,"
+          + " and removes it afterwards."
     })
 final class BenchCommand extends StoreCommand {
   private static final String OBJECT = ".asyncwq-bench";
