@@ -22,6 +22,15 @@ final class ScoreTable {
 
   static void render(
       StringBuilder md, Collection<RunResult> results, List<Target> targets) {
+    render(md, results, targets, List.of());
+  }
+
+  /**
+   * {@link #render(StringBuilder, Collection, List)} with a line per {@code reported} entry too:
+   * rows with no target whose ratios are given as measured (each entry's {@code min} is unused).
+   */
+  static void render(StringBuilder md, Collection<RunResult> results, List<Target> targets,
+      List<Target> reported) {
     // rows keyed by method + the parameters other than the contender, in run order
     Map<String, Map<String, Result>> rows = new LinkedHashMap<>();
     List<String> contenders = new ArrayList<>();
@@ -75,7 +84,7 @@ final class ScoreTable {
             ? mine.getScore() / theirs.getScore()
             : theirs.getScore() / mine.getScore();
         boolean decided = decides(mine) && decides(theirs);
-        for (Target t : targets) {
+        for (Target t : concat(targets, reported)) {
           if (t.peer().equals(peer) && row.getKey().contains(t.rows())) {
             applies.computeIfAbsent(t, k -> new ArrayList<>())
                 .add(new RowRatio(row.getKey(), ratio, decided));
@@ -93,7 +102,31 @@ final class ScoreTable {
     for (Target t : targets) {
       md.append(verdict(t, applies.getOrDefault(t, List.of()))).append('\n');
     }
+    for (Target t : reported) {
+      md.append(reported(t, applies.getOrDefault(t, List.of()))).append('\n');
+    }
     md.append('\n');
+  }
+
+  private static List<Target> concat(List<Target> a, List<Target> b) {
+    List<Target> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  /** A line for rows with no target: every ratio as measured, † where the errors decide nothing. */
+  static String reported(Target t, List<RowRatio> rows) {
+    String where = t.rows().isEmpty() ? "" : " (rows with " + t.rows() + ")";
+    String head = "- no target, reported as measured: × " + t.peer() + where + ": ";
+    if (rows.isEmpty()) {
+      return head + "no row ran";
+    }
+    List<String> each = new ArrayList<>();
+    for (RowRatio r : rows) {
+      each.add(String.format(Locale.ROOT, "%s %.2f×%s", r.row(), r.ratio(),
+          r.decided() ? "" : " †"));
+    }
+    return head + String.join(", ", each);
   }
 
   /** One row's ratio against a target's peer, and whether both scores were tight enough. */

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import org.asyncwq.bench.ScoreTable.RowRatio;
 import org.asyncwq.bench.BenchmarkReport.Target;
+import org.asyncwq.bench.storage.StorageContender;
+import org.asyncwq.bench.storage.StreamingRun;
 import org.junit.jupiter.api.Test;
 
 /** How bench/run writes docs/BENCHMARKS.md: sections replaced alone, targets judged with errors. */
@@ -84,5 +86,36 @@ class ReportPageTest {
     assertThat(ScoreTable.decides(100, 19.9)).isTrue();
     assertThat(ScoreTable.decides(100, 20)).isFalse();
     assertThat(ScoreTable.decides(100, Double.NaN)).isFalse();
+  }
+
+  @Test
+  void rowsWithNoTargetAreReportedAsMeasuredWithUndecidedRowsMarked() {
+    String line = ScoreTable.reported(new Target("ROCKSDB", Double.NaN, "size=4096"),
+        List.of(new RowRatio("put {size=4096}", 0.42, true),
+            new RowRatio("get {size=4096}", 0.65, false)));
+
+    assertThat(line).contains("no target").contains("ROCKSDB").contains("size=4096")
+        .contains("put {size=4096} 0.42×,").contains("get {size=4096} 0.65× †")
+        .doesNotContain("**met**").doesNotContain("**missed**");
+  }
+
+  @Test
+  void streamingAgainstJdkExecutorsIsJudgedAsTheJmhRowsAre() {
+    StreamingRun.Result ours = streaming(StorageContender.ASYNCWQ, 150, 10, 900, 50);
+    StreamingRun.Result fast = streaming(StorageContender.JDK_EXECUTORS, 140, 10, 850, 50);
+    StreamingRun.Result slowPut = streaming(StorageContender.JDK_EXECUTORS, 200, 10, 850, 50);
+    StreamingRun.Result loose = streaming(StorageContender.JDK_EXECUTORS, 200, 100, 850, 50);
+
+    assertThat(StorageReport.streamingVerdict(ours, fast)).contains("**met**")
+        .contains("put 1.07×").contains("get 1.06×");
+    assertThat(StorageReport.streamingVerdict(ours, slowPut)).contains("**missed**")
+        .contains("put 0.75×");
+    assertThat(StorageReport.streamingVerdict(ours, loose)).contains("**not decided**")
+        .contains("put 0.75× †");
+  }
+
+  private static StreamingRun.Result streaming(StorageContender c, double put, double putError,
+      double get, double getError) {
+    return new StreamingRun.Result(c, 1L << 30, put, putError, get, getError, 1, 1, 1024, null);
   }
 }

@@ -6,13 +6,19 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.asyncwq.storage.Store;
+import org.asyncwq.storage.StoreOptions;
+import org.asyncwq.storage.block.BlockDevice;
+import org.asyncwq.storage.block.DeviceState;
 import org.asyncwq.storage.block.ScrubReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,9 +37,13 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Measure put, get and scrub throughput of this store against raw file IO of the same bytes",
-      "on the same disk, and print the figures, the ratios and the command that reproduces them.",
-      "Uses a temporary object (removed afterwards); creates the store if there is none."
+      "Measure put, get and scrub throughput of this store against raw file IO of the same bytes"
+          + " on the same disk, and print the figures, the ratios and the command that"
+          + " reproduces them.",
+      "Uses a temporary object and raw files beside the device files, removed afterwards (also"
+          + " those an interrupted bench left).",
+      "With no store at --store it benchmarks a temporary store made there with the defaults,"
+          + " and removes it afterwards."
     })
 final class BenchCommand extends StoreCommand {
   private static final String OBJECT = ".asyncwq-bench";
@@ -52,16 +62,37 @@ final class BenchCommand extends StoreCommand {
       throw new IllegalArgumentException("--size must be at least 4K, got " + size);
     }
     StoreDirectory directory = storeDirectory();
+    boolean temporary = directory.isVacant();
+    boolean madeDirectory = !Files.exists(directory.path(), LinkOption.NOFOLLOW_LINKS);
+    if (temporary) {
+      output().say("no store at " + directory.path() + ": benchmarking a temporary store made"
+          + " there, removed afterwards");
+    }
+    try {
+      BenchResult result = run(directory, temporary);
+      output().result(result, out -> result.print(out));
+    } finally {
+      if (temporary) {
+        removeTemporaryStore(directory.path(), madeDirectory);
+      }
+    }
+    return ExitStatus.OK;
+  }
+
+  private BenchResult run(StoreDirectory directory, boolean temporary) throws Exception {
     byte[] pattern = new byte[CHUNK];
     new SplittableRandom(42).nextBytes(pattern);
-    BenchResult result;
-    try (StoreSession session = directory.openOrCreate()) {
+    try (StoreSession session = temporary
+        ? directory.create(temporaryOptions(size)) : directory.open()) {
       Store store = session.store();
       int mirrors = store.deviceStats().size();
-      store.delete(OBJECT);
+      store.delete(OBJECT); // left by an interrupted bench
       List<Path> rawFiles = new ArrayList<>();
       for (int i = 0; i < mirrors; i++) {
         rawFiles.add(directory.path().resolve(".bench-raw-" + i + ".tmp"));
+      }
+      for (Path raw : rawFiles) {
+        Files.deleteIfExists(raw); // left by an interrupted bench
       }
       try {
         double rawWrite = mibPerSecond(size, () -> rawWrite(rawFiles, pattern));
@@ -85,10 +116,10 @@ final class BenchCommand extends StoreCommand {
           scrub = store.scrub(progress::update).get();
           progress.complete();
         }
-        double scrubSeconds = Math.max(1e-9, (System.nanoTime() - scrubStart) / 1e9);
-        double storeScrub = scrub.blocks() * 4096.0 / (1 << 20) / scrubSeconds;
-        result = new BenchResult(
-            directory.path().toString(), size, mirrors,
+        double storeScrub = scrubMiBps(scrub.blocks(), healthy(store),
+            (System.nanoTime() - scrubStart) / 1e9);
+        return new BenchResult(
+            directory.path().toString(), temporary, size, mirrors,
             Figure.of(storePut, rawWrite, "write " + mirrors + " files + force"),
             Figure.of(storeGet, rawRead, "read 1 file"),
             Figure.of(storeScrub, rawScrub, "read " + mirrors + " files"),
@@ -100,14 +131,54 @@ final class BenchCommand extends StoreCommand {
         }
       }
     }
-    output().result(result, out -> result.print(out));
-    return ExitStatus.OK;
+  }
+
+  /**
+   * The defaults, with devices large enough for an object of {@code size} bytes (sparse files, so
+   * the unused part costs no disk space).
+   */
+  static StoreOptions temporaryOptions(long size) {
+    long defaults = StoreOptions.builder().build().deviceSize();
+    long needed = (size + size / 8 + (64L << 20) + BlockDevice.BLOCK_SIZE - 1)
+        / BlockDevice.BLOCK_SIZE * BlockDevice.BLOCK_SIZE;
+    return StoreOptions.builder().deviceSize(Math.max(defaults, needed)).build();
+  }
+
+  /**
+   * Removes the temporary store: everything in its directory (which was missing or empty when the
+   * bench began, and was locked by it since), and the directory itself if the bench made it.
+   */
+  private static void removeTemporaryStore(Path dir, boolean madeDirectory) throws IOException {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        if (madeDirectory || !p.equals(dir)) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 
   private String reproduce(Path store) {
     String sizeText = size % (1 << 20) == 0 ? (size >> 20) + "M"
         : size % 1024 == 0 ? (size >> 10) + "K" : String.valueOf(size);
     return "asyncwq --store " + store + " bench --size " + sizeText;
+  }
+
+  /**
+   * A scrub's throughput in the raw read's unit, bytes read per second: {@link ScrubReport#blocks}
+   * counts each block once, and a scrub reads and verifies it on every healthy mirror, as the raw
+   * baseline reads every mirror's file.
+   */
+  static double scrubMiBps(long blocks, int copies, double seconds) {
+    return blocks * (double) BlockDevice.BLOCK_SIZE * copies / (1 << 20) / Math.max(1e-9, seconds);
+  }
+
+  private static int healthy(Store store) {
+    return (int) store.deviceStats().stream()
+        .filter(d -> d.state() == DeviceState.HEALTHY).count();
   }
 
   private interface Timed {
@@ -195,10 +266,11 @@ final class BenchCommand extends StoreCommand {
     }
   }
 
-  record BenchResult(
-      String store, long bytes, int mirrors, Figure put, Figure get, Figure scrub, String reproduce) {
+  record BenchResult(String store, boolean temporary, long bytes, int mirrors, Figure put,
+      Figure get, Figure scrub, String reproduce) {
     void print(java.io.PrintStream out) {
       out.println("bench: " + ByteSize.format(bytes) + " on " + mirrors + " mirrors in " + store
+          + (temporary ? " (a temporary store, now removed)" : "")
           + " (raw IO on the same file system, positional FileChannel)");
       line(out, "put", put);
       line(out, "get", get);

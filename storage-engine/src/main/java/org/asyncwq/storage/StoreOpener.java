@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,26 +20,26 @@ import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.asyncwq.storage.alloc.AllocationGroups;
-import org.asyncwq.storage.alloc.Extent;
 import org.asyncwq.storage.block.BlockDevice;
 import org.asyncwq.storage.block.FileBlockDevice;
 import org.asyncwq.storage.tree.CowTree;
 import org.asyncwq.storage.tree.PageKind;
 
 /**
- * Creating and opening stores: superblock slots, choosing the commit to open, rebuilding free
- * space, repairing stale or damaged superblocks.
+ * Creating and opening stores: the device files, the locks, and the order of the steps of an open.
  *
- * <p><b>Open.</b> Both slots of every mirror are read and verified. The newest generation whose
- * superblock verifies and whose directory root reads back verified is opened; if its root is bad
- * on every mirror the previous generation is tried (the two newest commits are always openable).
- * The newest commit, written in one flush round with its pages (format version 2), is taken only
- * if it is sealed or {@link CommitProof} finds every block it wrote on some mirror (repairing the
- * other copies); otherwise the power went during its round and the previous commit is opened. A
- * writable open then seals the commit it took (flush, then the sealed superblock, then flush).
- * Free space is everything neither of the two commits references; what only the older one
- * references is deferred until the next commit. Only then, once the store is known good, is any
- * stale or damaged slot rewritten from a good copy: a store that cannot be opened is never written.
+ * <p><b>Open.</b> Both slots of every mirror are read and verified ({@link SuperblockSlots}). The
+ * newest generation whose superblock verifies and whose directory root reads back verified is
+ * opened; if its root is bad on every mirror the previous generation is tried (the two newest
+ * commits are always openable). The newest commit, written in one flush round with its pages
+ * (format version 2), is taken only if it is sealed or {@link CommitProof} finds every block it
+ * wrote on some mirror, repairing the other copies ({@link CommitChoice}); otherwise the power went
+ * during its round and the previous commit is opened. Free space is everything neither of the two
+ * commits references; what only the older one references is deferred until the next commit
+ * ({@link SpaceRebuild}). Only then, once the store is known good, is any stale or damaged slot
+ * rewritten from a good copy ({@link SuperblockSlots#repair}): a store that cannot be opened is
+ * never written. A writable open then seals the commit it took (flush, then the sealed superblock,
+ * then flush).
  */
 final class StoreOpener {
   private static final Logger log = LogManager.getLogger(StoreOpener.class);
@@ -255,113 +253,21 @@ final class StoreOpener {
    */
   private static Store openLocked(List<BlockDevice> devices, StoreLock lock, boolean readOnly,
       StoreWiring wiring) throws IOException {
-    int n = devices.size();
-    Superblock.Read[][] slots = new Superblock.Read[n][Superblock.SLOTS];
-    List<String> problems = new ArrayList<>();
-    List<Superblock> valid = new ArrayList<>();
-    for (int m = 0; m < n; m++) {
-      BlockDevice d = devices.get(m);
-      for (int s = 0; s < Superblock.SLOTS; s++) {
-        Superblock.Read r;
-        if (d.blockCount() <= s) {
-          r = new Superblock.Read(null, "device has only " + d.blockCount() + " blocks", false);
-        } else {
-          try {
-            ByteBuffer b = ByteBuffer.allocate(BlockDevice.BLOCK_SIZE);
-            d.read(s, b);
-            r = Superblock.decode(b.clear());
-          } catch (IOException e) {
-            r = new Superblock.Read(null, "read failed: " + e.getMessage(), false);
-          }
-        }
-        slots[m][s] = r;
-        String where = "mirror " + m + " (" + d + ") superblock slot " + s;
-        if (r.unknownVersion()) {
-          throw new CorruptStoreException(where + ": " + r.problem());
-        }
-        if (!r.ok()) {
-          problems.add(where + ": " + r.problem());
-        } else if (r.superblock().mirror() != m) {
-          problems.add(where + ": belongs to mirror " + r.superblock().mirror()
-              + " (devices given out of order?)");
-          slots[m][s] = new Superblock.Read(null, "wrong mirror index", false);
-        } else {
-          valid.add(r.superblock());
-        }
-      }
-    }
-    if (valid.isEmpty()) {
-      throw new CorruptStoreException("no valid superblock on any device: "
-          + String.join("; ", problems));
-    }
-    valid.sort(Comparator.comparingLong(Superblock::generation).reversed());
-    Superblock newest = valid.get(0);
-    for (Superblock sb : valid) {
-      if (!sb.store().equals(newest.store())) {
-        throw new CorruptStoreException("devices belong to different stores: " + newest.store()
-            + " and " + sb.store() + " (a foreign device among the mirrors)");
-      }
-    }
-    if (newest.mirrors() != n) {
-      throw new CorruptStoreException("the store has " + newest.mirrors() + " mirrors but "
-          + n + " devices were given");
-    }
-    for (int m = 0; m < n; m++) {
-      if (devices.get(m).blockCount() < newest.deviceBlocks()) {
-        throw new CorruptStoreException("mirror " + m + " (" + devices.get(m) + ") has "
-            + devices.get(m).blockCount() + " blocks but the store needs " + newest.deviceBlocks()
-            + " (truncated device?)");
-      }
-    }
-    StoreComponent component = StoreComponent.create(devices, newest.checksum(), Map.of(), wiring);
+    SuperblockSlots slots = SuperblockSlots.read(devices);
+    StoreComponent component =
+        StoreComponent.create(devices, slots.newest().checksum(), Map.of(), wiring);
     try {
       if (readOnly) {
         component.volume().withholdRepairs();
       }
       Mirrors mirrors = new Mirrors(devices, component.volume(), component.queues());
-      Superblock chosen = null;
-      Superblock previous = null;
-      IOException rootProblem = null;
-      long newestGeneration = valid.get(0).generation();
-      List<Superblock> refused = new ArrayList<>();
-      for (Superblock sb : distinctCommits(valid)) {
-        if (chosen != null) {
-          if (sb.generation() < chosen.generation()) {
-            if (sb.generation() == chosen.generation() - 1) {
-              previous = sb;
-            }
-            break;
-          }
-          continue;
-        }
-        try {
-          new CowTree(mirrors, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, sb.directory()).height();
-          // Only the newest commit can be incomplete: a newer round starts after an older one's
-          // flush ended. A sealed one is known complete (see Superblock).
-          if (sb.generation() == newestGeneration && !sb.sealed()) {
-            long blocks = CommitProof.verify(mirrors, sb);
-            log.debug("commit {} proved: its {} blocks verified on every mirror", sb.generation(),
-                blocks);
-          }
-          chosen = sb;
-        } catch (CommitProof.Unprovable e) {
-          throw new CorruptStoreException(e.getMessage(), e);
-        } catch (IOException e) {
-          rootProblem = e;
-          refused.add(sb);
-          log.warn("superblock generation {} is refused, trying the previous commit: {}",
-              sb.generation(), e.toString());
-        }
-      }
-      if (chosen == null) {
-        throw new CorruptStoreException("no superblock's directory root verifies on any mirror",
-            rootProblem);
-      }
-      AllocationGroups space = rebuildSpace(mirrors, chosen, previous);
+      CommitChoice choice = CommitChoice.of(mirrors, slots);
+      Superblock chosen = choice.chosen();
+      AllocationGroups space = SpaceRebuild.of(mirrors, chosen, choice.previous());
       int height =
           new CowTree(mirrors, PageKind.DIRECTORY, Store.DIRECTORY_OWNER, chosen.directory())
               .height();
-      long staleSlots = repairSlots(devices, slots, valid, chosen, refused, !readOnly);
+      long staleSlots = slots.repair(devices, chosen, choice.refused(), !readOnly);
       if (!readOnly && !chosen.sealed()) {
         // Proved (or known complete): make what the proof read and repaired durable, then seal,
         // so later damage in this commit is reported as damage, never rolled back.
@@ -376,144 +282,6 @@ final class StoreOpener {
       component.queues().close();
       throw e;
     }
-  }
-
-  /**
-   * One superblock per commit, newest first; a commit with a sealed copy on any mirror is sealed.
-   * Two different commits may share a generation (one refused at an open, its successor written
-   * after it): both are tried.
-   */
-  private static List<Superblock> distinctCommits(List<Superblock> sorted) {
-    List<Superblock> out = new ArrayList<>();
-    outer:
-    for (Superblock sb : sorted) {
-      for (int i = 0; i < out.size(); i++) {
-        if (out.get(i).sameCommit(sb)) {
-          if (sb.sealed() && !out.get(i).sealed()) {
-            out.set(i, out.get(i).sealedCopy());
-          }
-          continue outer;
-        }
-      }
-      out.add(sb);
-    }
-    return out;
-  }
-
-  private static AllocationGroups rebuildSpace(Mirrors mirrors, Superblock chosen,
-      Superblock previous) throws IOException {
-    BitSet now = new BitSet();
-    StoreWalker walker = new StoreWalker(mirrors);
-    List<String> damaged = new ArrayList<>();
-    try {
-      walker.all(chosen.directory(), (start, sums, meta) -> mark(now, chosen, start, sums.size()),
-          null, (name, record, problem) -> damaged.add(Names.decode(name)));
-    } catch (IOException e) {
-      throw new CorruptStoreException("metadata of generation " + chosen.generation()
-          + " is damaged on every mirror: " + e.getMessage(), e);
-    }
-    BitSet before = new BitSet();
-    if (previous != null) {
-      try {
-        walker.all(previous.directory(),
-            (start, sums, meta) -> mark(before, chosen, start, sums.size()), null);
-      } catch (IOException e) {
-        log.warn("generation {} cannot be walked, its space is reused: {}",
-            previous.generation(), e.toString());
-        before.clear();
-      }
-    }
-    AllocationGroups space =
-        AllocationGroups.of(Superblock.SLOTS, chosen.deviceBlocks(), chosen.groups());
-    BitSet used = (BitSet) now.clone();
-    used.or(before);
-    if (!damaged.isEmpty()) {
-      // An object whose extent map no mirror can read still owns blocks nobody can name: rather
-      // than risk handing them out, nothing is allocatable until the damage is dealt with. Every
-      // other object stays readable; puts fail with StoreFullException, changing nothing.
-      log.warn("objects {} have an extent map no mirror can read: the store opens, reads of them "
-          + "fail uncorrectable and no space is handed out", damaged);
-      used.set(Superblock.SLOTS, Math.toIntExact(chosen.deviceBlocks()));
-    }
-    for (Extent e : runs(used)) {
-      space.markUsed(e);
-    }
-    before.andNot(now);
-    space.deferFree(chosen.generation(), runs(before));
-    space.committed(chosen.generation());
-    return space;
-  }
-
-  /** Marks blocks {@code start ... start + count - 1}, refusing any outside the data area. */
-  private static void mark(BitSet set, Superblock sb, long start, int count)
-      throws CorruptStoreException {
-    if (start < Superblock.SLOTS || count < 0 || start > sb.deviceBlocks() - count) {
-      throw new CorruptStoreException("metadata references blocks " + start + "+" + count
-          + ", outside the data area [" + Superblock.SLOTS + ", " + sb.deviceBlocks() + ")");
-    }
-    set.set((int) start, (int) (start + count));
-  }
-
-  private static List<Extent> runs(BitSet set) {
-    List<Extent> out = new ArrayList<>();
-    for (int s = set.nextSetBit(0); s >= 0; ) {
-      int e = set.nextClearBit(s);
-      out.add(new Extent(s, e - s));
-      s = set.nextSetBit(e);
-    }
-    return out;
-  }
-
-  /**
-   * Rewrites every slot that is damaged or older than the best good copy of that slot, or only
-   * counts them unless {@code write}.
-   *
-   * @return how many slots were (or would have been) rewritten
-   */
-  private static long repairSlots(List<BlockDevice> devices, Superblock.Read[][] slots,
-      List<Superblock> valid, Superblock chosen, List<Superblock> refused, boolean write)
-      throws IOException {
-    long stale = 0;
-    for (int s = 0; s < Superblock.SLOTS; s++) {
-      // The chosen commit for its own slot; for the other, the newest older commit that verified.
-      Superblock best = chosen.slot() == s ? chosen : null;
-      for (Superblock sb : valid) {
-        if (chosen.slot() != s && sb.slot() == s && sb.generation() < chosen.generation()
-            && (best == null || sb.generation() > best.generation())) {
-          best = sb;
-        }
-      }
-      for (int m = 0; m < devices.size(); m++) {
-        Superblock.Read r = slots[m][s];
-        if (best == null) {
-          if (r.ok() && refused.stream().anyMatch(x -> x.sameCommit(r.superblock()))) {
-            // A commit whose round never ended and no older copy for its slot: erased, so it
-            // can never be taken for a commit again (the next commit would overwrite it anyway).
-            stale++;
-            log.warn("{} superblock slot {} of mirror {}: generation {} was refused at open",
-                write ? "erasing" : "read-only, not erasing", s, m, r.superblock().generation());
-            if (write) {
-              devices.get(m).write(s, ByteBuffer.allocate(BlockDevice.BLOCK_SIZE));
-              devices.get(m).flush();
-            }
-          }
-          continue;
-        }
-        if (r.ok() && r.superblock().sameCommit(best)) {
-          continue;
-        }
-        stale++;
-        log.warn("{} superblock slot {} of mirror {} ({}) with generation {}",
-            write ? "rewriting" : "read-only, not rewriting", s, m,
-            r.ok() ? "stale generation " + r.superblock().generation() : r.problem(),
-            best.generation());
-        if (write) {
-          devices.get(m).write(s, best.forMirror(m).encode());
-          devices.get(m).flush();
-        }
-      }
-    }
-    return stale;
   }
 
   static Path deviceFile(Path dir, int mirror) {

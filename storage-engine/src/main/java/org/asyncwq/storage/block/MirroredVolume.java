@@ -1,18 +1,12 @@
 package org.asyncwq.storage.block;
 
-import static org.asyncwq.storage.block.BlockDevice.BLOCK_SIZE;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -47,25 +41,26 @@ import org.apache.logging.log4j.Logger;
  * <p><b>Errors.</b> Per-mirror counters as {@code btrfs device stats} ({@link #deviceStats()}); a
  * mirror whose device failures (read, write, flush and generation errors, not checksum mismatches,
  * which are repaired by rewriting) exceed the error budget becomes {@link DeviceState#FAULTY} and
- * is skipped by
- * every later operation. A write or flush succeeds if it succeeded on at least one healthy mirror;
- * with no healthy mirror left every operation fails with an IOException saying so.
+ * is skipped by every later operation. A write or flush succeeds if it succeeded on at least one
+ * healthy mirror; with no healthy mirror left every operation fails with an IOException saying so.
  *
  * <p><b>Bad input</b> (blocks out of range, a buffer that is not whole blocks, an empty or null
  * checksum list, a mirror index out of range) throws {@link IllegalArgumentException} or {@link
  * NullPointerException} at the call, before anything is read or written; so do mirrors that are
  * not 1 to 4 distinct devices of equal size, at {@link #builder}. A call on a closed volume throws
- * {@link IllegalStateException}, at the call, saying the volume is closed. {@link #close()} waits for the operations in flight, then
- * closes its own queues (not shared ones) and the devices.
+ * {@link IllegalStateException}, at the call, saying the volume is closed. {@link #close()} waits
+ * for the operations in flight, then closes its own queues (not shared ones) and the devices.
+ *
+ * <p><b>Parts.</b> This class is the API, its argument checks ({@code BlockRange}) and the volume's
+ * counters. The operations are {@code WriteOperation}, {@code ReadOperation}, {@code
+ * ScrubOperation} and {@code MirrorIo}; {@code MirrorSet} holds the mirrors and picks the healthy
+ * ones, {@code CopyRepair} rewrites bad copies, and {@code OperationsInFlight} refuses operations
+ * on a closed volume and lets {@link #close()} wait for the ones in flight.
  */
 public final class MirroredVolume implements AutoCloseable {
-  private volatile boolean withholdRepairs;
-  private final java.util.concurrent.atomic.LongAdder withheld =
-      new java.util.concurrent.atomic.LongAdder();
   private static final Logger log = LogManager.getLogger(MirroredVolume.class);
-  static final int MAX_MIRRORS = 4;
 
-  private final List<Mirror> mirrorList;
+  private final MirrorSet mirrorSet;
   private final long blockCount;
   private final ChecksumType checksumType;
   private final StorageQueues queues;
@@ -78,22 +73,14 @@ public final class MirroredVolume implements AutoCloseable {
 
   private final LongAdder reads = new LongAdder();
   private final LongAdder writes = new LongAdder();
-  private final LongAdder corrected = new LongAdder();
   private final LongAdder uncorrectable = new LongAdder();
-  private final AtomicInteger roundRobin = new AtomicInteger();
-
-  /** Operations started and not completed; close() waits for zero. Guarded by this for waits. */
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private volatile boolean closed;
+  private final CopyRepair repair = new CopyRepair();
+  private final OperationsInFlight operations = new OperationsInFlight();
 
   private MirroredVolume(Builder b) {
     List<BlockDevice> devices = b.mirrors; // checked by the builder
     long count = devices.get(0).blockCount();
-    List<Mirror> ms = new ArrayList<>();
-    for (int i = 0; i < devices.size(); i++) {
-      ms.add(new Mirror(i, devices.get(i), b.errorBudget));
-    }
-    this.mirrorList = List.copyOf(ms);
+    this.mirrorSet = new MirrorSet(devices, b.errorBudget);
     this.blockCount = count;
     this.checksumType = b.checksum;
     this.ownQueues = b.queues == null;
@@ -103,7 +90,7 @@ public final class MirroredVolume implements AutoCloseable {
     this.endio = queues.executor(StorageQueues.ENDIO);
     this.endioWrite = queues.executor(StorageQueues.ENDIO_WRITE);
     this.endioRepair = queues.executor(StorageQueues.ENDIO_REPAIR);
-    log.info("mirrored volume: {} mirrors of {} blocks, {}, error budget {}", ms.size(), count,
+    log.info("mirrored volume: {} mirrors of {} blocks, {}, error budget {}", devices.size(), count,
         checksumType, b.errorBudget);
   }
 
@@ -126,7 +113,7 @@ public final class MirroredVolume implements AutoCloseable {
   public CompletableFuture<List<Checksum>> write(long firstBlock, ByteBuffer data) {
     int blocks = BlockRange.check("write", firstBlock, data, blockCount);
     List<Mirror> targets = healthyMirrors();
-    return track(() -> targets.isEmpty()
+    return operations.track(() -> targets.isEmpty()
         ? noHealthyMirror("write")
         : new WriteOperation(this, firstBlock, data.duplicate(), blocks, targets).start());
   }
@@ -142,14 +129,14 @@ public final class MirroredVolume implements AutoCloseable {
   public CompletableFuture<List<Checksum>> writeOnCaller(long firstBlock, ByteBuffer data) {
     int blocks = BlockRange.check("write", firstBlock, data, blockCount);
     List<Mirror> targets = healthyMirrors();
-    return track(() -> targets.isEmpty()
+    return operations.track(() -> targets.isEmpty()
         ? noHealthyMirror("write")
         : new WriteOperation(this, firstBlock, data.duplicate(), blocks, targets).startOnCaller());
   }
 
   /** {@link #read(long, List, int)} starting at a mirror chosen round-robin. */
   public CompletableFuture<ByteBuffer> read(long firstBlock, List<Checksum> expected) {
-    return read(firstBlock, expected, Math.floorMod(roundRobin.getAndIncrement(), mirrors()));
+    return read(firstBlock, expected, mirrorSet.nextInTurn());
   }
 
   /**
@@ -160,10 +147,10 @@ public final class MirroredVolume implements AutoCloseable {
    */
   public CompletableFuture<ByteBuffer> read(long firstBlock, List<Checksum> expected,
       int firstMirror) {
-    List<Checksum> sums = checkRead(firstBlock, expected);
-    checkMirror("read", firstMirror);
-    Mirror first = firstHealthyFrom(firstMirror);
-    return track(() -> first == null
+    List<Checksum> sums = BlockRange.checkRead(firstBlock, expected, blockCount);
+    mirrorSet.check("read", firstMirror);
+    Mirror first = mirrorSet.firstHealthyFrom(firstMirror);
+    return operations.track(() -> first == null
         ? noHealthyMirror("read")
         : new ReadOperation(this, firstBlock, sums, first).start());
   }
@@ -179,9 +166,9 @@ public final class MirroredVolume implements AutoCloseable {
    * IO would close the device's channel.
    */
   public CompletableFuture<ByteBuffer> readOnCaller(long firstBlock, List<Checksum> expected) {
-    List<Checksum> sums = checkRead(firstBlock, expected);
-    Mirror first = firstHealthyFrom(Math.floorMod(roundRobin.getAndIncrement(), mirrors()));
-    return track(() -> first == null
+    List<Checksum> sums = BlockRange.checkRead(firstBlock, expected, blockCount);
+    Mirror first = mirrorSet.firstHealthyFrom(mirrorSet.nextInTurn());
+    return operations.track(() -> first == null
         ? noHealthyMirror("read")
         : new ReadOperation(this, firstBlock, sums, first).startOnCaller());
   }
@@ -201,19 +188,11 @@ public final class MirroredVolume implements AutoCloseable {
    */
   public CompletableFuture<ByteBuffer> readOnCaller(long firstBlock, List<Checksum> expected,
       ByteBuffer dst) {
-    List<Checksum> sums = checkRead(firstBlock, expected);
-    Objects.requireNonNull(dst, "dst");
-    if (dst.isReadOnly()) {
-      throw new IllegalArgumentException("read: the destination buffer is read-only");
-    }
-    if (dst.remaining() != (long) sums.size() * BLOCK_SIZE) {
-      throw new IllegalArgumentException("read: the destination has " + dst.remaining()
-          + " bytes left, the " + sums.size() + " blocks need exactly "
-          + (long) sums.size() * BLOCK_SIZE);
-    }
+    List<Checksum> sums = BlockRange.checkRead(firstBlock, expected, blockCount);
+    BlockRange.checkDestination(dst, sums.size());
     ByteBuffer into = dst.slice();
-    Mirror first = firstHealthyFrom(Math.floorMod(roundRobin.getAndIncrement(), mirrors()));
-    return track(() -> first == null
+    Mirror first = mirrorSet.firstHealthyFrom(mirrorSet.nextInTurn());
+    return operations.track(() -> first == null
         ? noHealthyMirror("read")
         : new ReadOperation(this, firstBlock, sums, first, into).startOnCaller());
   }
@@ -221,7 +200,9 @@ public final class MirroredVolume implements AutoCloseable {
   /** Flushes every healthy mirror; fails only if no mirror flushed. */
   public CompletableFuture<Void> flush() {
     List<Mirror> targets = healthyMirrors();
-    return track(() -> targets.isEmpty() ? noHealthyMirror("flush") : MirrorIo.flush(this, targets));
+    return operations.track(() -> targets.isEmpty()
+        ? noHealthyMirror("flush")
+        : MirrorIo.flush(this, targets));
   }
 
   /**
@@ -232,7 +213,7 @@ public final class MirroredVolume implements AutoCloseable {
    */
   public CompletableFuture<Void> flushOnCaller() {
     List<Mirror> targets = healthyMirrors();
-    return track(() -> targets.isEmpty()
+    return operations.track(() -> targets.isEmpty()
         ? noHealthyMirror("flush")
         : MirrorIo.flushOnCaller(this, targets));
   }
@@ -245,14 +226,9 @@ public final class MirroredVolume implements AutoCloseable {
   public CompletableFuture<ScrubReport> scrub(Iterable<BlockRef> blocks, ScrubListener listener) {
     Objects.requireNonNull(blocks, "blocks");
     Objects.requireNonNull(listener, "listener");
-    List<BlockRef> refs = new ArrayList<>();
-    for (BlockRef ref : blocks) {
-      Objects.requireNonNull(ref, "scrub: a block reference is null");
-      BlockRange.checkBlock("scrub", ref.block(), blockCount);
-      refs.add(ref);
-    }
+    List<BlockRef> refs = BlockRange.checkScrub(blocks, blockCount);
     List<Mirror> targets = healthyMirrors();
-    return track(() -> targets.isEmpty()
+    return operations.track(() -> targets.isEmpty()
         ? noHealthyMirror("scrub")
         : new ScrubOperation(this, refs, listener).start());
   }
@@ -262,13 +238,13 @@ public final class MirroredVolume implements AutoCloseable {
    * as a superblock that records its mirror index). A failure counts as a read error.
    */
   public CompletableFuture<ByteBuffer> readMirror(int mirror, long firstBlock, int blocks) {
-    checkMirror("readMirror", mirror);
+    mirrorSet.check("readMirror", mirror);
     if (blocks <= 0) {
       throw new IllegalArgumentException("readMirror: blocks must be positive, was " + blocks);
     }
     BlockRange.checkBlocks("readMirror", firstBlock, blocks, blockCount);
-    Mirror m = mirrorList.get(mirror);
-    return track(() -> MirrorIo.read(this, m, firstBlock, blocks));
+    Mirror m = mirrorSet.get(mirror);
+    return operations.track(() -> MirrorIo.read(this, m, firstBlock, blocks));
   }
 
   /**
@@ -276,11 +252,11 @@ public final class MirroredVolume implements AutoCloseable {
    * until the future completes. A failure counts as a write error.
    */
   public CompletableFuture<Void> writeMirror(int mirror, long firstBlock, ByteBuffer data) {
-    checkMirror("writeMirror", mirror);
+    mirrorSet.check("writeMirror", mirror);
     BlockRange.check("writeMirror", firstBlock, data, blockCount);
-    Mirror m = mirrorList.get(mirror);
+    Mirror m = mirrorSet.get(mirror);
     ByteBuffer src = data.duplicate();
-    return track(() -> MirrorIo.write(this, m, firstBlock, src));
+    return operations.track(() -> MirrorIo.write(this, m, firstBlock, src));
   }
 
   /**
@@ -288,27 +264,23 @@ public final class MirroredVolume implements AutoCloseable {
    * write). It counts against the error budget like any other error.
    */
   public void reportGenerationError(int mirror) {
-    checkMirror("reportGenerationError", mirror);
-    mirrorList.get(mirror).generationError();
+    mirrorSet.check("reportGenerationError", mirror);
+    mirrorSet.get(mirror).generationError();
   }
 
   /** Every mirror's counters and state, by mirror index. */
   public List<DeviceStats> deviceStats() {
-    List<DeviceStats> stats = new ArrayList<>(mirrorList.size());
-    for (Mirror m : mirrorList) {
-      stats.add(m.stats());
-    }
-    return List.copyOf(stats);
+    return mirrorSet.stats();
   }
 
   /** The volume's counters. */
   public VolumeStats stats() {
-    return new VolumeStats(reads.sum(), writes.sum(), corrected.sum(), uncorrectable.sum());
+    return new VolumeStats(reads.sum(), writes.sum(), repair.corrected(), uncorrectable.sum());
   }
 
   /** How many mirrors the volume has, healthy or not. */
   public int mirrors() {
-    return mirrorList.size();
+    return mirrorSet.size();
   }
 
   /** Blocks per mirror. */
@@ -328,168 +300,46 @@ public final class MirroredVolume implements AutoCloseable {
 
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
-    return closed;
+    return operations.isClosed();
   }
 
   /** Waits for the operations in flight, then closes its own queues and every device. */
   @Override
   public void close() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      boolean interrupted = false;
-      while (inFlight.get() > 0) {
-        try {
-          wait();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+    if (!operations.closeAndAwait()) {
+      return;
     }
     if (ownQueues) {
       queues.close();
     }
-    for (Mirror m : mirrorList) {
-      try {
-        m.device.close();
-      } catch (IOException | RuntimeException e) {
-        log.warn("closing {} failed", m, e);
-      }
-    }
+    mirrorSet.closeDevices();
     log.info("mirrored volume closed: {}", stats());
   }
 
   @Override
   public String toString() {
-    return "MirroredVolume[" + mirrorList + ", " + blockCount + " blocks, " + checksumType + "]";
+    return "MirroredVolume[" + mirrorSet + ", " + blockCount + " blocks, " + checksumType + "]";
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // For the operations
-
-  /** Starts an operation unless the volume is closed; close() waits until it completes. */
-  private <T> CompletableFuture<T> track(Supplier<CompletableFuture<T>> operation) {
-    inFlight.incrementAndGet();
-    if (closed) {
-      end();
-      throw new IllegalStateException("the volume is closed");
-    }
-    CompletableFuture<T> f;
-    try {
-      f = operation.get();
-    } catch (RuntimeException | Error e) {
-      end();
-      throw e;
-    }
-    if (f.isDone()) {
-      end(); // completed on the caller (a healthy readOnCaller): no completion action needed
-    } else {
-      f.whenComplete((r, t) -> end());
-    }
-    return f;
-  }
-
-  private void end() {
-    if (inFlight.decrementAndGet() == 0 && closed) {
-      synchronized (this) {
-        notifyAll();
-      }
-    }
-  }
-
-  /** The checks every read makes before it starts; a copy of {@code expected}. */
-  private List<Checksum> checkRead(long firstBlock, List<Checksum> expected) {
-    Objects.requireNonNull(expected, "expected");
-    if (expected.isEmpty()) {
-      throw new IllegalArgumentException("read: expected holds no checksums; give one per block");
-    }
-    for (int i = 0; i < expected.size(); i++) {
-      if (expected.get(i) == null) {
-        throw new NullPointerException("read: expected checksum " + i + " is null");
-      }
-    }
-    BlockRange.checkBlocks("read", firstBlock, expected.size(), blockCount);
-    return List.copyOf(expected);
-  }
+  // For the operations (ReadOperation, WriteOperation, ScrubOperation, MirrorIo)
 
   private <T> CompletableFuture<T> noHealthyMirror(String op) {
     return CompletableFuture.failedFuture(new IOException(op + ": no healthy mirror left; all "
         + mirrors() + " mirrors are FAULTY " + deviceStats()));
   }
 
-  private void checkMirror(String op, int mirror) {
-    if (mirror < 0 || mirror >= mirrorList.size()) {
-      throw new IllegalArgumentException(op + ": mirror " + mirror + " does not exist; the volume "
-          + "has mirrors 0 to " + (mirrorList.size() - 1));
-    }
-  }
-
   List<Mirror> healthyMirrors() {
-    List<Mirror> healthy = new ArrayList<>(mirrorList.size());
-    for (Mirror m : mirrorList) {
-      if (m.healthy()) {
-        healthy.add(m);
-      }
-    }
-    return healthy;
-  }
-
-  /** The first healthy mirror from {@code start} on, wrapping around, or null. */
-  Mirror firstHealthyFrom(int start) {
-    for (int k = 0; k < mirrorList.size(); k++) {
-      Mirror m = mirrorList.get((start + k) % mirrorList.size());
-      if (m.healthy()) {
-        return m;
-      }
-    }
-    return null;
+    return mirrorSet.healthy();
   }
 
   /** The healthy mirrors after {@code failed}, in turn, wrapping around, without it. */
   List<Mirror> otherMirrors(Mirror failed) {
-    List<Mirror> others = new ArrayList<>(mirrorList.size() - 1);
-    for (int k = 1; k < mirrorList.size(); k++) {
-      Mirror m = mirrorList.get((failed.index + k) % mirrorList.size());
-      if (m.healthy()) {
-        others.add(m);
-      }
-    }
-    return others;
+    return mirrorSet.others(failed);
   }
 
-  /**
-   * Rewrites {@code block} on every mirror in {@code bad} that is still healthy from {@code good}
-   * (one block, read by absolute index from 0); counts corrections and write errors.
-   *
-   * @return how many copies were corrected
-   */
+  /** {@link CopyRepair#rewrite}: the bad copies of {@code block} rewritten from {@code good}. */
   long rewrite(long block, ByteBuffer good, List<Mirror> bad) {
-    long fixed = 0;
-    for (Mirror m : bad) {
-      if (!m.healthy()) {
-        continue;
-      }
-      if (withholdRepairs) {
-        withheld.increment();
-        log.info("block {} on {} is bad; not corrected (repairs withheld)", block, m);
-        continue;
-      }
-      try {
-        m.device.write(block, good.duplicate().limit(BLOCK_SIZE).position(0));
-        fixed++;
-        log.info("corrected block {} on {}", block, m);
-      } catch (IOException e) {
-        m.writeError();
-        log.warn("rewriting block {} on {} failed", block, m, e);
-      }
-    }
-    corrected.add(fixed);
-    return fixed;
+    return repair.rewrite(block, good, bad);
   }
 
   /**
@@ -497,12 +347,12 @@ public final class MirroredVolume implements AutoCloseable {
    * reads still return the verified data of a good copy. For read-only use of a volume.
    */
   public void withholdRepairs() {
-    withholdRepairs = true;
+    repair.withhold();
   }
 
   /** How many bad copies were left as they were since {@link #withholdRepairs()}. */
   public long withheldRepairs() {
-    return withheld.sum();
+    return repair.withheld();
   }
 
   void countRead(int blocks) {
@@ -529,30 +379,7 @@ public final class MirroredVolume implements AutoCloseable {
       for (int i = 0; i < mirrors.size(); i++) {
         Objects.requireNonNull(mirrors.get(i), "mirror " + i + " is null");
       }
-      this.mirrors = checkMirrors(List.copyOf(mirrors));
-    }
-
-    /** 1 to 4 distinct devices of equal size, or an IllegalArgumentException saying which not. */
-    private static List<BlockDevice> checkMirrors(List<BlockDevice> devices) {
-      if (devices.isEmpty() || devices.size() > MAX_MIRRORS) {
-        throw new IllegalArgumentException("a mirrored volume needs 1 to " + MAX_MIRRORS
-            + " mirrors, got " + devices.size());
-      }
-      IdentityHashMap<BlockDevice, Integer> seen = new IdentityHashMap<>();
-      long count = devices.get(0).blockCount();
-      for (int i = 0; i < devices.size(); i++) {
-        BlockDevice d = devices.get(i);
-        Integer before = seen.put(d, i);
-        if (before != null) {
-          throw new IllegalArgumentException("mirrors " + before + " and " + i
-              + " are the same device " + d + "; each mirror needs its own");
-        }
-        if (d.blockCount() != count) {
-          throw new IllegalArgumentException("mirrors must be of equal size: mirror 0 has " + count
-              + " blocks, mirror " + i + " (" + d + ") has " + d.blockCount());
-        }
-      }
-      return devices;
+      this.mirrors = MirrorSet.checkDevices(List.copyOf(mirrors));
     }
 
     /** The checksum kept for every block written; default CRC32C. */
