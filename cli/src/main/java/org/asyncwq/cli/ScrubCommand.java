@@ -88,6 +88,7 @@ final class ScrubCommand extends StoreCommand {
     private final RateLimiter limiter;
     private ScrubStatus last;
     private long savedBlocks;
+    private long limited;
     private boolean warned;
 
     Recorder(Path dir, ScrubStatus base, Progress progress, RateLimiter limiter) {
@@ -102,8 +103,16 @@ final class ScrubCommand extends StoreCommand {
     @Override
     public void progress(long done, long total) {
       progress.update(done, total);
-      if (limiter != null && done > 0) {
-        limiter.acquire(BlockDevice.BLOCK_SIZE);
+      if (limiter != null && done > limited) {
+        // A scrub reports a run of blocks at once, so the bytes since the last report are paid
+        // for here, not one block per call.
+        long bytes = (done - limited) * BlockDevice.BLOCK_SIZE;
+        limited = done;
+        while (bytes > 0) {
+          int permits = (int) Math.min(bytes, Integer.MAX_VALUE);
+          limiter.acquire(permits);
+          bytes -= permits;
+        }
       }
     }
 
