@@ -21,8 +21,7 @@ import org.asyncwq.storage.tree.PageKind;
  * Group commit: one thread turns every change that is ready into the next generation.
  *
  * <p>A put or delete finishes its data and extent-map writes, then {@link #submit}s its change and
- * waits (a lone put commits on its own thread instead, see {@link #commitWritten}). The commit
- * thread takes every change waiting at that moment, applies them in order to a
+ * waits. The commit thread takes every change waiting at that moment, applies them in order to a
  * copy-on-write directory, writes the new directory pages into blocks the transactions reserved,
  * writes the superblock of generation {@code g} into slot {@code g % 2} of every mirror, and
  * flushes every mirror once, all mirrors at the same time: one flush round per commit (format
@@ -72,12 +71,10 @@ final class Committer implements AutoCloseable {
   private final AtomicLong commits = new AtomicLong();
   private final Thread thread;
   private boolean closed;
-  /** Puts between their start and their {@link #commitWritten}; guarded by queueLock. */
+  /** Puts between their start and their {@link #submitWritten}; guarded by queueLock. */
   private int writing;
-  /** How long the last commit took, in nanoseconds; written under the commit lock. */
-  private volatile long lastCommitNanos;
-  /** The commit thread has taken a batch it has not committed yet; guarded by queueLock. */
-  private boolean committing;
+  /** How long the last commit took, in nanoseconds; the commit thread's own. */
+  private long lastCommitNanos;
   private volatile Superblock committed;
   private volatile int height;
   private volatile IOException broken;
@@ -146,7 +143,7 @@ final class Committer implements AutoCloseable {
     }
   }
 
-  /** A put {@link #startWriting started} failed before it handed over its change. */
+  /** A put {@link #startWriting started} failed before it submitted its change. */
   void stopWriting() {
     synchronized (queueLock) {
       writing--;
@@ -154,38 +151,12 @@ final class Committer implements AutoCloseable {
     }
   }
 
-  /**
-   * {@link #submit} for a put that called {@link #startWriting}, and waits for its commit: returns
-   * the generation that made the change durable.
-   *
-   * <p><b>A lone put commits on its own thread.</b> When nothing else is committing, waiting or
-   * writing, the put runs its commit itself (the same {@link #commit}, under the same commit lock)
-   * instead of waking the commit thread and being woken by it: two thread wake-ups less per put for
-   * a lone producer, as a group-commit leader writes its group itself (RocksDB's write thread,
-   * jbd2's fsync batching). Changes that arrive meanwhile queue for the commit thread, which
-   * commits them after it, so the order of commits and what each holds follow the same rule. A
-   * thread that is interrupted queues as before.
-   */
-  long commitWritten(Change c) throws IOException {
-    boolean lead = false;
+  /** {@link #submit} for a put that called {@link #startWriting}. */
+  CompletableFuture<Long> submitWritten(Change c) {
     synchronized (queueLock) {
       writing--;
-      if (!closed && !committing && writing == 0 && pending.isEmpty() && forced.isEmpty()
-          && !Thread.currentThread().isInterrupted()) {
-        lead = commitLock.tryLock();
-      }
-      if (!lead) {
-        submit(c);
-      }
+      return submit(c);
     }
-    if (lead) {
-      try {
-        commitBatch(List.of(c), List.of());
-      } finally {
-        commitLock.unlock();
-      }
-    }
-    return Mirrors.join(c.done);
   }
 
   /** Asks for a commit even if no change is waiting (releases space deferred by the last one). */
@@ -240,7 +211,6 @@ final class Committer implements AutoCloseable {
       List<Change> batch;
       List<CompletableFuture<Long>> waiters;
       synchronized (queueLock) {
-        committing = false;
         while (pending.isEmpty() && forced.isEmpty() && !closed) {
           try {
             queueLock.wait();
@@ -251,7 +221,6 @@ final class Committer implements AutoCloseable {
         if (pending.isEmpty() && forced.isEmpty()) {
           return;
         }
-        committing = true;
         awaitWriters();
         batch = new ArrayList<>(pending);
         pending.clear();
@@ -260,38 +229,28 @@ final class Committer implements AutoCloseable {
       }
       commitLock.lock();
       try {
-        commitBatch(batch, waiters);
+        long gen;
+        long started = System.nanoTime();
+        try {
+          gen = commit(batch);
+          lastCommitNanos = System.nanoTime() - started;
+        } catch (Throwable t) {
+          pages.forget();
+          throw t;
+        }
+        pages.committed();
+        batch.forEach(c -> c.done.complete(gen));
+        waiters.forEach(f -> f.complete(gen));
+      } catch (Throwable t) {
+        log.warn("commit of {} changes failed: {}", batch.size(), t.toString());
+        for (Change c : batch) {
+          c.txn.abort();
+          c.done.completeExceptionally(t);
+        }
+        waiters.forEach(f -> f.completeExceptionally(t));
       } finally {
         commitLock.unlock();
       }
-    }
-  }
-
-  /**
-   * Commits {@code batch} and completes its changes and {@code waiters}, either way; the caller
-   * holds the commit lock.
-   */
-  private void commitBatch(List<Change> batch, List<CompletableFuture<Long>> waiters) {
-    try {
-      long gen;
-      long started = System.nanoTime();
-      try {
-        gen = commit(batch);
-        lastCommitNanos = System.nanoTime() - started;
-      } catch (Throwable t) {
-        pages.forget();
-        throw t;
-      }
-      pages.committed();
-      batch.forEach(c -> c.done.complete(gen));
-      waiters.forEach(f -> f.complete(gen));
-    } catch (Throwable t) {
-      log.warn("commit of {} changes failed: {}", batch.size(), t.toString());
-      for (Change c : batch) {
-        c.txn.abort();
-        c.done.completeExceptionally(t);
-      }
-      waiters.forEach(f -> f.completeExceptionally(t));
     }
   }
 
@@ -422,7 +381,5 @@ final class Committer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    commitLock.lock(); // a put committing on its own thread (commitWritten) finishes first
-    commitLock.unlock();
   }
 }

@@ -176,8 +176,7 @@ final class Mirrors implements PageDevice, AutoCloseable {
    * Writes {@code sb} to its slot on every healthy mirror (and the replacement being resilvered),
    * then flushes every mirror once, all at the same time ({@link #flush}): the one flush round of a
    * commit, which makes the superblock and everything written before it durable together. Fails
-   * when no mirror took the superblock or no mirror flushed. An interrupt does not cut it short
-   * (a put may commit on its own thread, see {@link Committer#commitWritten}); the flag stays set.
+   * when no mirror took the superblock or no mirror flushed.
    */
   void writeSuperblock(Superblock sb) throws IOException {
     int ok = 0;
@@ -201,13 +200,7 @@ final class Mirrors implements PageDevice, AutoCloseable {
     if (ok == 0) {
       throw new IOException("no mirror took superblock generation " + sb.generation(), last);
     }
-    // An interrupt must not cut the round short: a superblock some mirror may hold would leave
-    // the store unable to take changes. The flush is bounded by the devices, as a read is.
-    joinReading(volume.flushOnCaller());
-    BlockDevice replacement = resilverTarget;
-    if (replacement != null) {
-      replacement.flush();
-    }
+    flush();
   }
 
   private volatile int resilverMirror;

@@ -166,7 +166,7 @@ final class PutWriter {
           fileBlock, root, durable);
       Committer.Change change = new Committer.Change(key, rec, txn);
       submitted = true;
-      long committedGen = committer.commitWritten(change);
+      long committedGen = Mirrors.join(committer.submitWritten(change));
       return rec.committedAs(committedGen).info(name);
     } catch (IOException | RuntimeException | Error e) {
       if (!submitted) {
