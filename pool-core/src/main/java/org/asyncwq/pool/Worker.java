@@ -60,16 +60,6 @@ final class Worker implements Runnable {
    */
   private static final int LOOKS_BEFORE_SLEEP = 8;
 
-  /**
-   * A park shorter than this means work came soon after the worker went to sleep, so looking a
-   * little longer before the next sleep would have caught it. The idle look adapts to that: a
-   * worker whose parks are long (one long work per wake-up, such as a device flush, where every
-   * look finds nothing) halves its looks after each such park down to none, and a short park or a
-   * look that finds work gives it back all {@link #LOOKS_BEFORE_SLEEP}. On 2 cores those fruitless
-   * yields took the core from the very threads the work had just woken.
-   */
-  private static final long SHORT_PARK_NANOS = 100_000;
-
   final WorkerPool pool;
   final String name;
   private final WorkerRoster roster;
@@ -97,9 +87,6 @@ final class Worker implements Runnable {
 
   /** Whether this worker counts in {@link WorkerRoster#searching}; thread-confined. */
   boolean searching;
-
-  /** How often the next idle look looks before the worker parks (see SHORT_PARK_NANOS). */
-  private int idleLooks = LOOKS_BEFORE_SLEEP;
 
   /** Index in the roster; set once by {@link WorkerRoster#register}. */
   int slot;
@@ -229,13 +216,12 @@ final class Worker implements Runnable {
       searching = true;
       roster.searching.incrementAndGet();
     }
-    for (int i = 0; i < idleLooks; i++) {
+    for (int i = 0; i < LOOKS_BEFORE_SLEEP; i++) {
       long c = roster.ctl;
       if ((c & (ControlWord.STOP | ControlWord.FROZEN)) != 0) {
         break;
       }
       if (!worklist.isEmpty()) {
-        idleLooks = LOOKS_BEFORE_SLEEP;
         return true;
       }
       Thread.yield();
@@ -256,7 +242,6 @@ final class Worker implements Runnable {
     // clock that does not move (Lincheck's model checker returns a constant nanoTime) the timeout
     // never expires and the timed park becomes a spin.
     boolean mayRetire = ControlWord.live(roster.ctl) > pool.minWorkers();
-    long parked = idleSince;
     while (phase == IDLE) {
       if (mayRetire) {
         LockSupport.parkNanos(pool, Math.max(idleSince + timeout - System.nanoTime(), 1L));
@@ -283,7 +268,6 @@ final class Worker implements Runnable {
         idleSince = now;
       }
     }
-    idleLooks = System.nanoTime() - parked < SHORT_PARK_NANOS ? LOOKS_BEFORE_SLEEP : idleLooks / 2;
     return true;
   }
 
