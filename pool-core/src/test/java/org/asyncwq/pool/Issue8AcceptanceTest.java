@@ -30,9 +30,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 8 as an outside user checks it: only the public API, spelled as the issue spells it, and
@@ -45,30 +45,14 @@ import org.junit.jupiter.api.Timeout;
 class Issue8AcceptanceTest {
   private static final long BOUND_S = 5;
 
-  private final List<WorkerPool> pools = new CopyOnWriteArrayList<>();
-  private final List<CountDownLatch> gates = new CopyOnWriteArrayList<>();
+  @RegisterExtension final PoolsToClose toClose = new PoolsToClose();
 
   private WorkerPool pool(WorkerPool p) {
-    pools.add(p);
-    return p;
+    return toClose.add(p);
   }
 
   private CountDownLatch gate() {
-    CountDownLatch g = new CountDownLatch(1);
-    gates.add(g);
-    return g;
-  }
-
-  @AfterEach
-  void stopEverything() {
-    gates.forEach(CountDownLatch::countDown);
-    for (int i = pools.size() - 1; i >= 0; i--) {
-      pools.get(i).thaw();
-      pools.get(i).stopNow();
-    }
-    for (WorkerPool p : pools) {
-      assertThat(p.awaitTermination(Duration.ofSeconds(20))).as("%s terminates", p).isTrue();
-    }
+    return toClose.gate();
   }
 
   private static void await(CountDownLatch latch) {
