@@ -140,7 +140,8 @@ public final class BenchmarkReport {
     String only = argv.contains("--storage") ? "storage" : value(argv, "--only", "");
     Set<String> keys = Page.keys(only);
     StorageReport.Length storageLength = argv.contains("--smoke") ? StorageReport.Length.SMOKE
-        : quick ? StorageReport.Length.QUICK : StorageReport.Length.FULL;
+        : quick ? StorageReport.Length.QUICK
+        : StorageReport.Length.full(length.forks(), length.iterations());
     long streamBytes = StorageReport.bytes(value(argv, "--stream-size", "1G"));
     String command = commandLine(argv);
     String run = "Run: `" + command + "` on " + LocalDate.now() + ".";

@@ -37,8 +37,24 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 final class StorageReport {
 
-  /** How long each JMH row runs. */
-  enum Length { SMOKE, QUICK, FULL }
+  /**
+   * How long each JMH row runs: a smoke or quick mode, or the full mode with the forks and
+   * measured iterations {@code bench/run --forks N --iterations N} asks for (default 2 and 5).
+   */
+  record Length(Mode mode, int forks, int iterations) {
+    enum Mode { SMOKE, QUICK, FULL }
+
+    static final Length SMOKE = new Length(Mode.SMOKE, 1, 1);
+    static final Length QUICK = new Length(Mode.QUICK, 1, 3);
+
+    static Length full(int forks, int iterations) {
+      return new Length(Mode.FULL, forks, iterations);
+    }
+
+    boolean isFull() {
+      return mode == Mode.FULL;
+    }
+  }
 
   private StorageReport() {}
 
@@ -134,7 +150,7 @@ final class StorageReport {
         renderStreaming(md, length, streamBytes, note);
         break;
       case "storage-hangs":
-        renderHangs(md, length == Length.FULL ? 5000 : 2000, note);
+        renderHangs(md, length.isFull() ? 5000 : 2000, note);
         break;
       default:
         throw new IllegalArgumentException("no storage table '" + part + "'");
@@ -159,8 +175,8 @@ final class StorageReport {
     }
   }
 
-  private static String lengthNote(Length length) {
-    switch (length) {
+  static String lengthNote(Length length) {
+    switch (length.mode()) {
       case SMOKE:
         return "Smoke mode: 1 fork, no warm-up, one measured iteration of 0.5 s per row;"
             + " it shows the harness works, its numbers are not measurements.";
@@ -168,7 +184,8 @@ final class StorageReport {
         return "Quick mode: 1 fork, 1 warm-up and 3 measured iterations of 1 s per row: too"
             + " short to decide a target.";
       default:
-        return "Full mode: 2 forks, 3 warm-up iterations of 1 s and 5 measured of 2 s per row.";
+        return "Full mode: " + length.forks() + " forks, 3 warm-up iterations of 1 s and "
+            + length.iterations() + " measured of 2 s per row.";
     }
   }
 
@@ -177,7 +194,7 @@ final class StorageReport {
     ChainedOptionsBuilder o = new OptionsBuilder().shouldFailOnError(true)
         .include(benchmark.getName() + "\\.")
         .jvmArgsAppend("-Dasyncwq.bench.dir=" + baseDir());
-    switch (length) {
+    switch (length.mode()) {
       case SMOKE:
         o.forks(1).warmupIterations(0).measurementIterations(1)
             .measurementTime(TimeValue.milliseconds(500));
@@ -187,16 +204,17 @@ final class StorageReport {
             .measurementIterations(3).measurementTime(TimeValue.seconds(1));
         break;
       default:
-        o.forks(2).warmupIterations(3).warmupTime(TimeValue.seconds(1))
-            .measurementIterations(5).measurementTime(TimeValue.seconds(2));
+        o.forks(length.forks()).warmupIterations(3).warmupTime(TimeValue.seconds(1))
+            .measurementIterations(length.iterations()).measurementTime(TimeValue.seconds(2));
     }
     return new Runner(o.build()).run();
   }
 
   private static void renderStreaming(StringBuilder md, Length length, long bytes, String note)
       throws IOException, InterruptedException {
-    int warmups = length == Length.SMOKE ? 0 : 1;
-    int rounds = length == Length.FULL ? 5 : length == Length.QUICK ? 3 : 2;
+    int warmups = length.mode() == Length.Mode.SMOKE ? 0 : 1;
+    int rounds = length.isFull() ? Math.max(5, length.iterations())
+        : length.mode() == Length.Mode.QUICK ? 3 : 2;
     md.append("### 7d. Streaming put and get of ").append(size(bytes)).append(" with ")
         .append(StreamingRun.HEAP).append("\n\n").append(note).append("\n\n")
         .append("One object put as a stream (never whole in memory) and got back to a sink, in")

@@ -114,6 +114,14 @@ class ReportPageTest {
         .contains("put 0.75× †");
   }
 
+  @Test
+  void theStorageSectionNamesTheForksAndIterationsItWasAskedToRun() {
+    assertThat(StorageReport.lengthNote(StorageReport.Length.full(5, 8)))
+        .startsWith("Full mode: 5 forks,").contains("8 measured of 2 s");
+    assertThat(StorageReport.lengthNote(StorageReport.Length.full(2, 5)))
+        .startsWith("Full mode: 2 forks,").contains("5 measured of 2 s");
+  }
+
   private static StreamingRun.Result streaming(StorageContender c, double put, double putError,
       double get, double getError) {
     return new StreamingRun.Result(c, 1L << 30, put, putError, get, getError, 1, 1, 1024, null);
