@@ -59,7 +59,8 @@ final class BenchCommand extends StoreCommand {
   @Override
   ExitStatus execute() throws Exception {
     if (size < 4096) {
-      throw new IllegalArgumentException("--size must be at least 4K, got " + size);
+      throw new IllegalArgumentException(
+          "--size must be at least 4K, got " + ByteSize.format(size));
     }
     StoreDirectory directory = storeDirectory();
     boolean temporary = directory.isVacant();
@@ -270,8 +271,9 @@ final class BenchCommand extends StoreCommand {
       Figure get, Figure scrub, String reproduce) {
     void print(java.io.PrintStream out) {
       out.println("bench: " + ByteSize.format(bytes) + " on " + mirrors + " mirrors in " + store
-          + (temporary ? " (a temporary store, now removed)" : "")
-          + " (raw IO on the same file system, positional FileChannel)");
+          + (temporary ? " (a temporary store, now removed)" : ""));
+      out.println("  the store against raw positional FileChannel IO of the same bytes on the same"
+          + " file system, in MiB/s (higher is better); reads come mostly from the page cache");
       line(out, "put", put);
       line(out, "get", get);
       line(out, "scrub", scrub);
@@ -279,8 +281,9 @@ final class BenchCommand extends StoreCommand {
     }
 
     private static void line(java.io.PrintStream out, String phase, Figure f) {
-      out.println(String.format(Locale.ROOT, "%-6s %9.1f MiB/s   raw (%s) %9.1f MiB/s   ratio %.2f",
-          phase, f.storeMiBps(), f.raw(), f.rawMiBps(), f.ratio()));
+      out.println(String.format(Locale.ROOT,
+          "%-6s store %9.1f MiB/s   raw %9.1f MiB/s %-29s ratio %.2f (store/raw)", phase,
+          f.storeMiBps(), f.rawMiBps(), "(" + f.raw() + ")", f.ratio()));
     }
   }
 }
