@@ -66,6 +66,9 @@ final class BenchCommand extends StoreCommand {
     boolean temporary = directory.isVacant();
     boolean madeDirectory = !Files.exists(directory.path(), LinkOption.NOFOLLOW_LINKS);
     if (temporary) {
+      checkRoom(directory.path(), size, temporaryOptions(size).mirrors()); // before making it
+    }
+    if (temporary) {
       output().say("no store at " + directory.path() + ": benchmarking a temporary store made"
           + " there, removed afterwards");
     }
@@ -87,6 +90,7 @@ final class BenchCommand extends StoreCommand {
         ? directory.create(temporaryOptions(size)) : directory.open()) {
       Store store = session.store();
       int mirrors = store.deviceStats().size();
+      checkRoom(directory.path(), size, mirrors);
       store.delete(OBJECT); // left by an interrupted bench
       List<Path> rawFiles = new ArrayList<>();
       for (int i = 0; i < mirrors; i++) {
@@ -131,6 +135,29 @@ final class BenchCommand extends StoreCommand {
           Files.deleteIfExists(raw);
         }
       }
+    }
+  }
+
+  /**
+   * Refuses a size the disk cannot hold before anything is written: the raw files ({@code size}
+   * per mirror) and the object (as much again, when the devices share the disk) must fit in the
+   * space free at {@code dir} (or its nearest existing parent).
+   */
+  static void checkRoom(Path dir, long size, int mirrors) throws IOException {
+    Path at = dir.toAbsolutePath();
+    while (at != null && !Files.exists(at)) {
+      at = at.getParent();
+    }
+    if (at == null) {
+      return;
+    }
+    long free = Files.getFileStore(at).getUsableSpace();
+    long needed = size > Long.MAX_VALUE / (2L * mirrors) ? Long.MAX_VALUE : 2L * mirrors * size;
+    if (needed > free) {
+      throw new CommandFailure(ExitStatus.FAILED, "--size " + ByteSize.format(size)
+          + " needs about " + ByteSize.format(needed) + " free at " + at + " (raw files and the"
+          + " object on " + mirrors + " mirrors), but " + ByteSize.format(free)
+          + " is free: give a smaller --size");
     }
   }
 
