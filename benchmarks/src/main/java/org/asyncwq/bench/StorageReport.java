@@ -93,8 +93,8 @@ final class StorageReport {
     StringBuilder md = new StringBuilder();
     md.append("## 7. Storage: the store against raw file IO, RocksDB, and itself on JDK")
         .append(" executors\n\n")
-        .append("Real files in a fresh directory")
-        .append(" under `").append(baseDir()).append("` (file system: ")
+        .append("Real files in a fresh directory under ")
+        .append(filesUnder(baseDir(), Path.of("").toAbsolutePath())).append(" (file system: ")
         .append(fileSystem()).append("), removed afterwards. The store: 2 mirrors, CRC32C,")
         .append(" a put returns once its commit is durable on both. ASYNCWQ is the store on")
         .append(" its asyncwq queues; JDK_EXECUTORS the same store with every storage queue on a")
@@ -353,6 +353,17 @@ final class StorageReport {
 
   static boolean directIoWorks() {
     return directIo().contains(" work on ");
+  }
+
+  /**
+   * Where the storage files went, as the page says it: "the checkout" for bench/run's default (the
+   * working directory it runs in), so the page never carries this machine's absolute path; the
+   * directory itself when {@code -Dasyncwq.bench.dir} named another.
+   */
+  static String filesUnder(Path base, Path workingDirectory) {
+    Path b = base.toAbsolutePath().normalize();
+    return b.equals(workingDirectory.toAbsolutePath().normalize()) ? "the checkout"
+        : "`" + b + "` (-Dasyncwq.bench.dir)";
   }
 
   private static Path baseDir() {

@@ -3,6 +3,7 @@ package org.asyncwq.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,6 +121,14 @@ class ReportPageTest {
         .startsWith("Full mode: 5 forks,").contains("8 measured of 2 s");
     assertThat(StorageReport.lengthNote(StorageReport.Length.full(2, 5)))
         .startsWith("Full mode: 2 forks,").contains("5 measured of 2 s");
+  }
+
+  @Test
+  void theStorageSectionSaysTheCheckoutForTheDefaultDirectoryNotThisMachinesPath() {
+    Path checkout = Path.of("/home/someone/asyncwq");
+    assertThat(StorageReport.filesUnder(checkout.resolve("."), checkout)).isEqualTo("the checkout");
+    assertThat(StorageReport.filesUnder(Path.of("/mnt/disk2/bench"), checkout))
+        .isEqualTo("`/mnt/disk2/bench` (-Dasyncwq.bench.dir)");
   }
 
   private static StreamingRun.Result streaming(StorageContender c, double put, double putError,

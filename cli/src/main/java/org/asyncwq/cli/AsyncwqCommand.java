@@ -52,7 +52,8 @@ final class AsyncwqCommand implements Runnable {
       paramLabel = "DIR",
       scope = ScopeType.INHERIT,
       defaultValue = "${env:ASYNCWQ_STORE:-asyncwq-store}",
-      description = "The store's directory (default: $ASYNCWQ_STORE, else ./asyncwq-store).")
+      description = "The store's directory (default: $ASYNCWQ_STORE, else asyncwq-store in the"
+          + " current directory).")
   Path storeDir;
 
   @Option(

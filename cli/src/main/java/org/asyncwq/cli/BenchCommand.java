@@ -59,11 +59,15 @@ final class BenchCommand extends StoreCommand {
   @Override
   ExitStatus execute() throws Exception {
     if (size < 4096) {
-      throw new IllegalArgumentException("--size must be at least 4K, got " + size);
+      throw new IllegalArgumentException(
+          "--size must be at least 4K, got " + ByteSize.format(size));
     }
     StoreDirectory directory = storeDirectory();
     boolean temporary = directory.isVacant();
     boolean madeDirectory = !Files.exists(directory.path(), LinkOption.NOFOLLOW_LINKS);
+    if (temporary) {
+      checkRoom(directory.path(), size, temporaryOptions(size).mirrors()); // before making it
+    }
     if (temporary) {
       output().say("no store at " + directory.path() + ": benchmarking a temporary store made"
           + " there, removed afterwards");
@@ -86,6 +90,7 @@ final class BenchCommand extends StoreCommand {
         ? directory.create(temporaryOptions(size)) : directory.open()) {
       Store store = session.store();
       int mirrors = store.deviceStats().size();
+      checkRoom(directory.path(), size, mirrors);
       store.delete(OBJECT); // left by an interrupted bench
       List<Path> rawFiles = new ArrayList<>();
       for (int i = 0; i < mirrors; i++) {
@@ -130,6 +135,29 @@ final class BenchCommand extends StoreCommand {
           Files.deleteIfExists(raw);
         }
       }
+    }
+  }
+
+  /**
+   * Refuses a size the disk cannot hold before anything is written: the raw files ({@code size}
+   * per mirror) and the object (as much again, when the devices share the disk) must fit in the
+   * space free at {@code dir} (or its nearest existing parent).
+   */
+  static void checkRoom(Path dir, long size, int mirrors) throws IOException {
+    Path at = dir.toAbsolutePath();
+    while (at != null && !Files.exists(at)) {
+      at = at.getParent();
+    }
+    if (at == null) {
+      return;
+    }
+    long free = Files.getFileStore(at).getUsableSpace();
+    long needed = size > Long.MAX_VALUE / (2L * mirrors) ? Long.MAX_VALUE : 2L * mirrors * size;
+    if (needed > free) {
+      throw new CommandFailure(ExitStatus.FAILED, "--size " + ByteSize.format(size)
+          + " needs about " + ByteSize.format(needed) + " free at " + at + " (raw files and the"
+          + " object on " + mirrors + " mirrors), but " + ByteSize.format(free)
+          + " is free: give a smaller --size");
     }
   }
 
@@ -270,8 +298,9 @@ final class BenchCommand extends StoreCommand {
       Figure get, Figure scrub, String reproduce) {
     void print(java.io.PrintStream out) {
       out.println("bench: " + ByteSize.format(bytes) + " on " + mirrors + " mirrors in " + store
-          + (temporary ? " (a temporary store, now removed)" : "")
-          + " (raw IO on the same file system, positional FileChannel)");
+          + (temporary ? " (a temporary store, now removed)" : ""));
+      out.println("  the store against raw positional FileChannel IO of the same bytes on the same"
+          + " file system, in MiB/s (higher is better); reads come mostly from the page cache");
       line(out, "put", put);
       line(out, "get", get);
       line(out, "scrub", scrub);
@@ -279,8 +308,9 @@ final class BenchCommand extends StoreCommand {
     }
 
     private static void line(java.io.PrintStream out, String phase, Figure f) {
-      out.println(String.format(Locale.ROOT, "%-6s %9.1f MiB/s   raw (%s) %9.1f MiB/s   ratio %.2f",
-          phase, f.storeMiBps(), f.raw(), f.rawMiBps(), f.ratio()));
+      out.println(String.format(Locale.ROOT,
+          "%-6s store %9.1f MiB/s   raw %9.1f MiB/s %-29s ratio %.2f (store/raw)", phase,
+          f.storeMiBps(), f.rawMiBps(), "(" + f.raw() + ")", f.ratio()));
     }
   }
 }

@@ -1,6 +1,8 @@
 package org.asyncwq.cli;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -53,6 +55,24 @@ class CliBenchIT {
 
     assertThat(out).contains("temporary store").contains("ratio");
     assertThat(work.resolve("fresh")).doesNotExist();
+  }
+
+  @Test
+  void aSizeTheDiskCannotHoldIsRefusedInOneLineBeforeAnythingIsWritten() throws IOException {
+    AsyncwqProcess fresh = new AsyncwqProcess(work, work.resolve("fresh"));
+    AsyncwqProcess.Result r = fresh.run("bench", "--size", "1000T");
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.stderr().strip().lines()).singleElement(as(STRING)).contains("--size 1000.0 TiB")
+        .contains("free").contains("smaller --size");
+    assertThat(work.resolve("fresh")).doesNotExist();
+
+    AsyncwqProcess store = new AsyncwqProcess(work, work.resolve("store"));
+    store.run("mkfs").succeeds();
+    List<Path> before = files(store.store());
+    assertThat(store.run("bench", "--size", "1000T").exitCode()).isEqualTo(1);
+    assertThat(files(store.store())).containsAll(before)
+        .noneSatisfy(p -> assertThat(p.getFileName().toString()).startsWith(".bench-raw-"));
+    assertThat(store.run("ls").succeeds().stdout()).isBlank();
   }
 
   @Test

@@ -115,12 +115,18 @@ final class StoreOpener {
   }
 
   static Store create(List<BlockDevice> devices, StoreOptions o) throws IOException {
+    return create(devices, o, StoreWiring.ASYNCWQ_QUEUES);
+  }
+
+  /** {@link #create(List, StoreOptions)} on {@code wiring}'s executors (tests of both wirings). */
+  static Store create(List<BlockDevice> devices, StoreOptions o, StoreWiring wiring)
+      throws IOException {
     if (devices.isEmpty() || devices.size() > 4) {
       throw new IllegalArgumentException("a store needs 1 to 4 devices, got " + devices.size());
     }
     StoreLock lock = lock(devices, false);
     try {
-      return createLocked(devices, o, lock, StoreWiring.ASYNCWQ_QUEUES);
+      return createLocked(devices, o, lock, wiring);
     } catch (IOException | RuntimeException e) {
       lock.release();
       throw e;

@@ -106,6 +106,11 @@ final class RocksDbSubject implements Subject {
     return v;
   }
 
+  /** One of RocksDB's counters now (needs {@link #withStatistics}). */
+  long ticker(TickerType t) {
+    return statistics.getTickerCount(t);
+  }
+
   /** The block cache's capacity and use, the memtables' size and the table files per level. */
   String cacheProperties() {
     StringBuilder b = new StringBuilder();

@@ -8,6 +8,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.asyncwq.storage.block.BlockDevice;
 import org.asyncwq.storage.block.ScrubReport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -23,7 +24,9 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Scrub of a 2-mirror store holding {@code objects} objects of 1 MiB (every copy of every block
  * read and verified) against a raw read of both files holding the same bytes, page cache warm.
- * Score: scrubs per second (the same bytes per operation for every contender).
+ * Score: scrubs per second (the same bytes per operation for every contender). Each operation
+ * checks it covered them: the raw side every byte of both files, the scrub at least every data
+ * block (it also reads the metadata blocks, on both mirrors).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -80,6 +83,10 @@ public class StorageScrubBenchmark {
       if (r.uncorrectable() != 0 || r.csumErrors() != 0) {
         throw new IllegalStateException("scrub found damage: " + r);
       }
+      if (r.blocks() < (long) objects * OBJECT / BlockDevice.BLOCK_SIZE) {
+        throw new IllegalStateException("scrub covered " + r.blocks() + " blocks, fewer than the "
+            + objects + " objects' data");
+      }
       return r.blocks();
     }
     long bytes = 0;
@@ -90,6 +97,11 @@ public class StorageScrubBenchmark {
         at += n;
       }
       bytes += at;
+    }
+    // The raw side reads every byte of both mirrors' files, as the scrub reads every copy.
+    if (bytes != 2L * objects * OBJECT) {
+      throw new IllegalStateException("raw read " + bytes + " bytes, not both files' "
+          + 2L * objects * OBJECT);
     }
     return bytes;
   }

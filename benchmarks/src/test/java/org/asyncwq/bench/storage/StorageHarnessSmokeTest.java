@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -97,6 +98,17 @@ class StorageHarnessSmokeTest {
     assertThat(r.getMibPerSec()).isPositive();
     assertThat(r.putCpuPerGib()).isPositive();
     assertThat(r.peakRssKib()).isPositive();
+  }
+
+  @Test
+  void aStreamingChildStillRunningAtItsBoundIsKilledReportedAsNotFinishedAndLeavesNoFiles()
+      throws Exception {
+    StreamingRun.Result r =
+        StreamingRun.run(StorageContender.ASYNCWQ, 64L << 20, 0, 1, Duration.ofMillis(1));
+    assertThat(r.failure()).isEqualTo("did not finish within 1 ms; killed");
+    try (Stream<Path> left = Files.list(Path.of("target/storage-smoke"))) {
+      assertThat(left).isEmpty();
+    }
   }
 
   @Test
