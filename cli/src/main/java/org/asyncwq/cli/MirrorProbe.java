@@ -13,13 +13,13 @@ import org.asyncwq.storage.block.FileBlockDevice;
  * Finds the mirror that the next {@code asyncwq get NAME} will read a block from, so that
  * {@code corrupt} can damage the copy a read will actually meet.
  *
- * <p>The store spreads reads over the mirrors (each read starts on the next mirror in turn), so a
- * read verifies only the copy it was served from; a bad copy on another mirror is found by scrub,
- * not by that read. Every {@code get} runs in a new process and so makes the same sequence of
- * reads, which this probe replays on the store's device files wrapped in counting
- * {@link FaultyBlockDevice}s: it opens the store and reads the object exactly as {@link
- * GetCommand} does, then sees which device served the block. btrfs's repair tests solve the same
- * problem by rerunning the read from processes whose pid selects the wanted mirror.
+ * <p>The store spreads reads over the mirrors (each position is always read from the same mirror,
+ * positions taking the mirrors in turn in stripes of 1 MiB), so a read verifies only the copy it
+ * was served from; a bad copy on another mirror is found by scrub, not by that read. This probe
+ * replays the reads of a {@code get} on the store's device files wrapped in counting {@link
+ * FaultyBlockDevice}s: it opens the store and reads the object exactly as {@link GetCommand} does,
+ * then sees which device served the block. btrfs's repair tests solve the same problem by
+ * rerunning the read from processes whose pid selects the wanted mirror.
  */
 final class MirrorProbe {
   private MirrorProbe() {}

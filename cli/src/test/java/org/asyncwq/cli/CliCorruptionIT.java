@@ -31,7 +31,7 @@ class CliCorruptionIT {
 
   /**
    * {@code corrupt} without {@code --mirror} damages the copy the next {@code get} reads (reads
-   * take turns among the mirrors, and a read verifies the copy it reads).
+   * of one position go to one mirror, and a read verifies the copy it reads).
    */
   @Test
   void corruptedCopyIsRepairedByGetAndCountedByStat() throws IOException {

@@ -198,15 +198,20 @@ class StoreGetIntoBufferTest {
       assertThat(s.read("y")).hasSize(4096);
       long second = s.locate("x", 4096).get(0).block();
       long last = s.locate("x", 3 * 4096).get(0).block();
-      m.get(0).corrupt(second, 11); // bad on mirror 0 only: repaired from mirror 1
+      // The mirror the gets of "x" read its blocks from: always the same one for one position.
+      long[] before = {m.get(0).reads(second), m.get(1).reads(second)};
+      assertThat(s.get("x", ByteBuffer.allocate(data.length))).isEqualTo(data.length);
+      int readFrom = m.get(0).reads(second) > before[0] ? 0 : 1;
+      assertThat(m.get(readFrom).reads(second)).isEqualTo(before[readFrom] + 1);
+      assertThat(m.get(1 - readFrom).reads(second)).isEqualTo(before[1 - readFrom]);
+      m.get(readFrom).corrupt(second, 11); // bad there only: repaired from the other mirror
       for (int i = 0; i < 2; i++) {
         ByteBuffer dst = ByteBuffer.allocate(data.length);
         assertThat(s.get("x", dst)).isEqualTo(data.length);
         assertThat(dst.array()).isEqualTo(data);
-        s.read("y"); // a get of "x" makes two reads (whole blocks, last block), "y" one: the
-                     // next get of "x" starts on the other mirror (round-robin)
       }
       assertThat(s.stats().volume().corrected()).isEqualTo(1);
+      assertThat(s.deviceStats().get(readFrom).corruptionErrors()).isEqualTo(1);
 
       for (long block : new long[] {second, last}) {
         m.get(0).corrupt(block, 3);

@@ -70,7 +70,7 @@ class StoreSelfHealingTest {
       m1.corrupt(root, 40);
       ScrubReport first = s.scrub((done, total) -> {}).get();
       // The scrub walks the trees through verified reads first; whichever of that read and
-      // the scrub met the bad copy (that depends on which mirror the round-robin read picks)
+      // the scrub met the bad copy (the walk does when the root's reads go to mirror 1)
       // repaired it: exactly one copy rewritten, which the volume counts either way.
       assertThat(s.stats().volume().corrected()).isEqualTo(1);
       assertThat(first.corrected()).isBetween(0L, 1L);

@@ -4,24 +4,35 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * The mirrors of a {@link MirroredVolume} and which of them an operation may use: the check that
  * they can be mirrors of one volume (1 to {@value #MAX_MIRRORS} distinct devices of equal size),
- * the healthy ones, the first healthy one from a given index (round-robin for reads that name
- * none), the healthy ones after a failed one in turn (the order a repair tries them in), every
- * mirror's counters, and closing the devices. A mirror's health is its own ({@link Mirror}); this
- * class only reads it, so a mirror that turns FAULTY is skipped by every choice made after that.
+ * the healthy ones, the first healthy one from a given index, the mirror a read that names none
+ * starts on ({@link #preferred}), the healthy ones after a failed one in turn (the order a repair
+ * tries them in), every mirror's counters, and closing the devices. A mirror's health is its own
+ * ({@link Mirror}); this class only reads it, so a mirror that turns FAULTY is skipped by every
+ * choice made after that.
+ *
+ * <p><b>Read policy.</b> A read that names no mirror starts on the mirror its first block's stripe
+ * of {@link #STRIPE_BLOCKS} blocks (1 MiB) maps to, the stripes taking the mirrors in turn: the
+ * same position is always read from the same healthy mirror, so the OS page cache and the CPU
+ * caches hold one copy of a hot block instead of one per mirror, while different positions (and
+ * so different objects) still spread over the mirrors. Picking the next mirror for every read
+ * instead (round-robin) made repeated reads of one object alternate between the mirrors' copies.
+ * btrfs's default policy, the mirror by process id, likewise keeps one reader's reads on one
+ * device. A stripe whose mirror is not healthy is read from the next healthy one.
  */
 final class MirrorSet {
   private static final Logger log = LogManager.getLogger(MirrorSet.class);
   static final int MAX_MIRRORS = 4;
 
+  /** Blocks per stripe of the read policy: 1 MiB, the longest read a store makes. */
+  static final int STRIPE_BLOCKS = 256;
+
   private final List<Mirror> mirrors;
-  private final AtomicInteger roundRobin = new AtomicInteger();
 
   /** Mirrors over {@code devices}, already checked by {@link #checkDevices}. */
   MirrorSet(List<BlockDevice> devices, int errorBudget) {
@@ -63,9 +74,17 @@ final class MirrorSet {
     return mirrors.get(mirror);
   }
 
-  /** The next mirror index in turn, for a read that names none. */
-  int nextInTurn() {
-    return Math.floorMod(roundRobin.getAndIncrement(), mirrors.size());
+  /**
+   * The mirror a read from {@code firstBlock} that names none starts on while it is healthy: the
+   * stripe of {@link #STRIPE_BLOCKS} blocks holding it, modulo the number of mirrors.
+   */
+  int preferred(long firstBlock) {
+    return preferred(firstBlock, mirrors.size());
+  }
+
+  /** {@link #preferred(long)} for a volume of {@code mirrors} mirrors. */
+  static int preferred(long firstBlock, int mirrors) {
+    return (int) Math.floorMod(firstBlock / STRIPE_BLOCKS, (long) mirrors);
   }
 
   /** Throws IllegalArgumentException naming {@code op} if there is no mirror {@code mirror}. */

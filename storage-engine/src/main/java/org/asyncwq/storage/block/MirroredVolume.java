@@ -28,6 +28,11 @@ import org.apache.logging.log4j.Logger;
  * until the future completes (the buffer is the stable page). Its position is not moved. {@link
  * #read} returns a new buffer, position 0, limit {@code blocks * BLOCK_SIZE}.
  *
+ * <p><b>Read policy.</b> A read that names no mirror starts, while it is healthy, on the mirror
+ * its first block's 1 MiB stripe maps to (stripes take the mirrors in turn): one position is always
+ * read from the same copy, and positions spread over the mirrors. A bad copy on a mirror that a
+ * block's reads do not go to is found by {@link #scrub}, which reads every mirror.
+ *
  * <p><b>Repair.</b> On a bad or unreadable copy the other mirrors are tried in turn from the failed
  * one; the first good copy is returned, and every bad copy that was tried is rewritten from it
  * (never a good one, never an untried one). If no copy is good, the read fails with {@link
@@ -134,9 +139,9 @@ public final class MirroredVolume implements AutoCloseable {
         : new WriteOperation(this, firstBlock, data.duplicate(), blocks, targets).startOnCaller());
   }
 
-  /** {@link #read(long, List, int)} starting at a mirror chosen round-robin. */
+  /** {@link #read(long, List, int)} from the mirror that reads of {@code firstBlock} go to. */
   public CompletableFuture<ByteBuffer> read(long firstBlock, List<Checksum> expected) {
-    return read(firstBlock, expected, mirrorSet.nextInTurn());
+    return read(firstBlock, expected, mirrorSet.preferred(firstBlock));
   }
 
   /**
@@ -157,17 +162,17 @@ public final class MirroredVolume implements AutoCloseable {
 
   /**
    * {@link #read(long, List)} with the healthy path on the calling thread: one positional read of
-   * one mirror (chosen round-robin) and the verification of every block, so a read whose blocks all
-   * verify is complete when this returns, with no queue hop. A bad or unreadable block is repaired
-   * exactly as {@link #read} repairs it, on {@code endio-repair}, and the future completes there;
-   * {@link UncorrectableDataException} when a block has no good copy. Only verified bytes are ever
-   * returned. For a caller that waits for the bytes anyway (a store's get); a caller whose
-   * interrupt flag is set gets the queued {@link #read} instead, since an interrupt during channel
-   * IO would close the device's channel.
+   * one mirror (the one {@link #read(long, List)} starts on) and the verification of every block,
+   * so a read whose blocks all verify is complete when this returns, with no queue hop. A bad or
+   * unreadable block is repaired exactly as {@link #read} repairs it, on {@code endio-repair}, and
+   * the future completes there; {@link UncorrectableDataException} when a block has no good copy.
+   * Only verified bytes are ever returned. For a caller that waits for the bytes anyway (a store's
+   * get); a caller whose interrupt flag is set gets the queued {@link #read} instead, since an
+   * interrupt during channel IO would close the device's channel.
    */
   public CompletableFuture<ByteBuffer> readOnCaller(long firstBlock, List<Checksum> expected) {
     List<Checksum> sums = BlockRange.checkRead(firstBlock, expected, blockCount);
-    Mirror first = mirrorSet.firstHealthyFrom(mirrorSet.nextInTurn());
+    Mirror first = mirrorSet.firstHealthyFrom(mirrorSet.preferred(firstBlock));
     return operations.track(() -> first == null
         ? noHealthyMirror("read")
         : new ReadOperation(this, firstBlock, sums, first).startOnCaller());
@@ -191,7 +196,7 @@ public final class MirroredVolume implements AutoCloseable {
     List<Checksum> sums = BlockRange.checkRead(firstBlock, expected, blockCount);
     BlockRange.checkDestination(dst, sums.size());
     ByteBuffer into = dst.slice();
-    Mirror first = mirrorSet.firstHealthyFrom(mirrorSet.nextInTurn());
+    Mirror first = mirrorSet.firstHealthyFrom(mirrorSet.preferred(firstBlock));
     return operations.track(() -> first == null
         ? noHealthyMirror("read")
         : new ReadOperation(this, firstBlock, sums, first, into).startOnCaller());

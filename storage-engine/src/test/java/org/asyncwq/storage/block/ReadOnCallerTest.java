@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class ReadOnCallerTest {
+  private static final int STRIPE = MirrorSet.STRIPE_BLOCKS;
   @TempDir Path dir;
 
   private static long completed(StorageQueues q, String name) {
@@ -28,16 +29,18 @@ class ReadOnCallerTest {
 
   @Test
   void aHealthyReadIsCompleteOnReturnAndQueuesNoWork() throws Exception {
-    List<FaultyBlockDevice> m = Fixtures.faultyMirrors(2, 64);
+    List<FaultyBlockDevice> m = Fixtures.faultyMirrors(2, 2L * STRIPE);
     try (StorageQueues q = StorageQueues.create();
          MirroredVolume v = MirroredVolume.builder(Fixtures.devices(m)).queues(q).build()) {
       ByteBuffer data = Fixtures.data(32, 5);
       List<Checksum> sums = v.write(0, data).join();
+      List<Checksum> sums1 = v.write(STRIPE, data).join();
       long submit = completed(q, StorageQueues.SUBMIT);
       long endio = completed(q, StorageQueues.ENDIO);
 
-      for (int i = 0; i < 4; i++) { // round-robin: both mirrors
-        CompletableFuture<ByteBuffer> f = v.readOnCaller(0, sums);
+      for (int i = 0; i < 4; i++) { // block 0 is read from mirror 0, block STRIPE from mirror 1
+        CompletableFuture<ByteBuffer> f = i % 2 == 0 ? v.readOnCaller(0, sums)
+            : v.readOnCaller(STRIPE, sums1);
         assertThat(f).isDone();
         assertThat(f.join()).isEqualTo(data);
       }
@@ -45,30 +48,33 @@ class ReadOnCallerTest {
       assertThat(completed(q, StorageQueues.SUBMIT)).isEqualTo(submit);
       assertThat(completed(q, StorageQueues.ENDIO)).isEqualTo(endio);
       assertThat(m.get(0).reads(0)).isEqualTo(2);
-      assertThat(m.get(1).reads(0)).isEqualTo(2);
+      assertThat(m.get(1).reads(STRIPE)).isEqualTo(2);
+      assertThat(m.get(1).reads(0) + m.get(0).reads(STRIPE)).isZero();
     }
   }
 
   @Test
   void badCopiesOnBothMirrorsInOneRangeAreRepairedOnEndioRepairAndOnlyVerifiedBytesReturned()
       throws Exception {
-    List<FaultyBlockDevice> m = Fixtures.faultyMirrors(2, 64);
+    List<FaultyBlockDevice> m = Fixtures.faultyMirrors(2, 2L * STRIPE);
     try (StorageQueues q = StorageQueues.create();
          MirroredVolume v = MirroredVolume.builder(Fixtures.devices(m)).queues(q).build()) {
       ByteBuffer data = Fixtures.data(16, 9);
-      List<Checksum> sums = v.write(0, data).join();
-      m.get(0).corrupt(3, 100);
-      m.get(1).corrupt(3, 100); // block 3 has no good copy
-      m.get(0).corrupt(7, 5);   // block 7 bad on mirror 0 only
-      m.get(1).corrupt(9, 5);   // block 9 bad on mirror 1 only
-      for (int i = 0; i < 2; i++) {
-        assertThatThrownBy(() -> v.readOnCaller(0, sums).get(30, TimeUnit.SECONDS))
-            .hasCauseInstanceOf(UncorrectableDataException.class).hasMessageContaining("block 3");
+      // The same range twice: at block 0 it is read from mirror 0, at block STRIPE from mirror 1.
+      for (long base : new long[] {0, STRIPE}) {
+        List<Checksum> sums = v.write(base, data).join();
+        m.get(0).corrupt(base + 3, 100);
+        m.get(1).corrupt(base + 3, 100); // block 3 has no good copy
+        m.get(0).corrupt(base + 7, 5);   // block 7 bad on mirror 0 only
+        m.get(1).corrupt(base + 9, 5);   // block 9 bad on mirror 1 only
+        assertThatThrownBy(() -> v.readOnCaller(base, sums).get(30, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(UncorrectableDataException.class)
+            .hasMessageContaining("block " + (base + 3));
+        // the bad copies the read met on its mirror were repaired
+        assertThat(v.readOnCaller(base + 4, sums.subList(4, 16)).get(30, TimeUnit.SECONDS))
+            .isEqualTo(data.duplicate().position(4 * BLOCK_SIZE).slice());
       }
-      // the copies that could be repaired were, whichever mirror each read started on
-      assertThat(v.readOnCaller(4, sums.subList(4, 16)).get(30, TimeUnit.SECONDS))
-          .isEqualTo(data.duplicate().position(4 * BLOCK_SIZE).slice());
-      assertThat(v.stats().corrected()).isEqualTo(2);
+      assertThat(v.stats().corrected()).isEqualTo(2); // block 7 on mirror 0, STRIPE + 9 on 1
       assertThat(completed(q, StorageQueues.ENDIO_REPAIR)).isPositive();
       assertThat(v.stats().uncorrectable()).isEqualTo(2);
     }
@@ -76,16 +82,17 @@ class ReadOnCallerTest {
 
   @Test
   void anUnreadableRangeIsReadFromTheOtherMirror() throws Exception {
-    List<FaultyBlockDevice> m = Fixtures.faultyMirrors(2, 16);
+    List<FaultyBlockDevice> m = Fixtures.faultyMirrors(2, 2L * STRIPE);
     try (MirroredVolume v = MirroredVolume.builder(Fixtures.devices(m)).build()) {
       ByteBuffer data = Fixtures.data(4, 2);
-      List<Checksum> sums = v.write(0, data).join();
+      List<Checksum> sums = v.write(0, data).join(); // read from mirror 0
+      List<Checksum> sums1 = v.write(STRIPE, data).join(); // read from mirror 1
       m.get(0).failReads(2);
-      for (int i = 0; i < 2; i++) { // one read starts on each mirror
-        assertThat(v.readOnCaller(0, sums).get(30, TimeUnit.SECONDS)).isEqualTo(data);
-      }
+      m.get(1).failReads(STRIPE + 2);
+      assertThat(v.readOnCaller(0, sums).get(30, TimeUnit.SECONDS)).isEqualTo(data);
+      assertThat(v.readOnCaller(STRIPE, sums1).get(30, TimeUnit.SECONDS)).isEqualTo(data);
       assertThat(v.deviceStats().get(0).readErrors()).isEqualTo(1);
-      assertThat(v.deviceStats().get(1).readErrors()).isZero();
+      assertThat(v.deviceStats().get(1).readErrors()).isEqualTo(1);
     }
   }
 
@@ -108,9 +115,10 @@ class ReadOnCallerTest {
       }
       assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(data);
       assertThat(completed(q, StorageQueues.SUBMIT)).isGreaterThan(submit);
-      for (int i = 0; i < 2; i++) { // both channels still open: every later read succeeds
-        assertThat(v.readOnCaller(0, sums).join()).isEqualTo(data);
+      for (int i = 0; i < 2; i++) { // both channels still open: a read of each succeeds
+        assertThat(v.read(0, sums, i).join()).isEqualTo(data);
       }
+      assertThat(v.readOnCaller(0, sums).join()).isEqualTo(data);
       assertThat(v.deviceStats()).allSatisfy(s -> assertThat(s.readErrors()).isZero());
     }
   }
@@ -156,8 +164,8 @@ class ReadOnCallerTest {
     try (MirroredVolume v = MirroredVolume.builder(Fixtures.devices(m)).build()) {
       ByteBuffer data = Fixtures.data(8, 6);
       List<Checksum> sums = v.write(0, data).join();
-      m.get(0).corrupt(2, 7); // block 2 bad on mirror 0 only
-      for (int i = 0; i < 2; i++) { // one read starts on each mirror
+      m.get(0).corrupt(2, 7); // block 2 bad on mirror 0 only, which block 0's reads go to
+      for (int i = 0; i < 2; i++) { // the second read meets the rewritten copy
         ByteBuffer dst = ByteBuffer.allocate(8 * BLOCK_SIZE);
         assertThat(v.readOnCaller(0, sums, dst).get(30, TimeUnit.SECONDS)).isEqualTo(data);
         assertThat(dst).isEqualTo(data);
