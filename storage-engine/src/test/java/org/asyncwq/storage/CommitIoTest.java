@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.asyncwq.storage.block.BlockDevice;
 import org.asyncwq.storage.block.MemoryBlockDevice;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,8 +23,7 @@ class CommitIoTest {
   private static final long BLOCKS = 4096;
 
   /** Counts a device's calls; a flush that follows a superblock write may wait for a latch. */
-  private static final class CountingDevice implements BlockDevice {
-    final MemoryBlockDevice inner = new MemoryBlockDevice(BLOCKS);
+  private static final class CountingDevice extends ForwardingBlockDevice<MemoryBlockDevice> {
     final AtomicInteger reads = new AtomicInteger();
     final AtomicInteger writes = new AtomicInteger();
     final AtomicInteger flushes = new AtomicInteger();
@@ -34,9 +32,8 @@ class CommitIoTest {
     volatile CountDownLatch superblockFlushes;
     private volatile boolean superblockWritten;
 
-    @Override
-    public long blockCount() {
-      return inner.blockCount();
+    CountingDevice() {
+      super(new MemoryBlockDevice(BLOCKS));
     }
 
     @Override
@@ -71,11 +68,6 @@ class CommitIoTest {
         }
       }
       inner.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-      inner.close();
     }
   }
 

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.asyncwq.storage.block.BlockDevice;
 import org.asyncwq.storage.block.FaultyBlockDevice;
 import org.asyncwq.storage.block.MemoryBlockDevice;
 import org.junit.jupiter.api.Timeout;
@@ -34,25 +33,18 @@ class PutDurableOnBothMirrorsTest {
   private static final long BLOCKS = 4096;
 
   /** Holds the first flush after {@link #hold} until released; counts writes and ended flushes. */
-  private static final class GatedMirror implements BlockDevice {
-    final FaultyBlockDevice inner = new FaultyBlockDevice(new MemoryBlockDevice(BLOCKS));
+  private static final class GatedMirror extends ForwardingBlockDevice<FaultyBlockDevice> {
     final AtomicInteger writes = new AtomicInteger();
     final AtomicReference<CountDownLatch[]> held = new AtomicReference<>();
     final AtomicReference<CountDownLatch> ended = new AtomicReference<>();
 
+    GatedMirror() {
+      super(new FaultyBlockDevice(new MemoryBlockDevice(BLOCKS)));
+    }
+
     /** The next flush counts down {@code entered} and waits for {@code release}. */
     void hold(CountDownLatch entered, CountDownLatch release) {
       held.set(new CountDownLatch[] {entered, release});
-    }
-
-    @Override
-    public long blockCount() {
-      return inner.blockCount();
-    }
-
-    @Override
-    public void read(long firstBlock, ByteBuffer dst) throws IOException {
-      inner.read(firstBlock, dst);
     }
 
     @Override
@@ -80,11 +72,6 @@ class PutDurableOnBothMirrorsTest {
       if (done != null) {
         done.countDown();
       }
-    }
-
-    @Override
-    public void close() throws IOException {
-      inner.close();
     }
   }
 

@@ -37,17 +37,11 @@ class StoreGetIntoBufferTest {
   @TempDir Path dir;
 
   /** Counts read calls, so a test sees how many positional reads a get made. */
-  private static final class CountingDevice implements BlockDevice {
-    final BlockDevice inner;
+  private static final class CountingDevice extends ForwardingBlockDevice<BlockDevice> {
     final LongAdder reads = new LongAdder();
 
     CountingDevice(BlockDevice inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public long blockCount() {
-      return inner.blockCount();
+      super(inner);
     }
 
     @Override
@@ -55,22 +49,8 @@ class StoreGetIntoBufferTest {
       reads.increment();
       inner.read(firstBlock, dst);
     }
-
-    @Override
-    public void write(long firstBlock, ByteBuffer src) throws IOException {
-      inner.write(firstBlock, src);
-    }
-
-    @Override
-    public void flush() throws IOException {
-      inner.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-      inner.close();
-    }
   }
+
 
   private static List<FaultyBlockDevice> faulty() {
     List<FaultyBlockDevice> m = new ArrayList<>();
