@@ -73,8 +73,6 @@ final class BenchCommand extends StoreCommand {
     boolean madeDirectory = !Files.exists(directory.path(), LinkOption.NOFOLLOW_LINKS);
     if (temporary) {
       checkRoom(directory.path(), size, temporaryOptions(size).mirrors()); // before making it
-    }
-    if (temporary) {
       output().say("no store at " + directory.path() + ": benchmarking a temporary store made"
           + " there, removed afterwards");
     }
@@ -96,7 +94,9 @@ final class BenchCommand extends StoreCommand {
         ? directory.create(temporaryOptions(size)) : directory.open()) {
       Store store = session.store();
       int mirrors = store.deviceStats().size();
-      checkRoom(directory.path(), size, mirrors);
+      if (!temporary) {
+        checkRoom(directory.path(), size, mirrors); // a temporary store's was checked before
+      }
       store.delete(OBJECT); // left by an interrupted bench
       List<Path> rawFiles = new ArrayList<>();
       for (int i = 0; i < mirrors; i++) {
@@ -113,25 +113,25 @@ final class BenchCommand extends StoreCommand {
             progress.complete();
           }
         });
-        double rawRead = bestOf(size, () -> rawRead(rawFiles.subList(0, 1)));
-        double storeGet = bestOf(size, () -> {
+        double rawRead =
+            fastest(() -> mibPerSecond(size, () -> rawRead(rawFiles.subList(0, 1))));
+        double storeGet = fastest(() -> mibPerSecond(size, () -> {
           try (Progress progress = Progress.start(output(), "bench get", size, true)) {
             store.get(OBJECT, progress.counting(OutputStream.nullOutputStream()));
             progress.complete();
           }
-        });
-        double rawScrub = bestOf(size * mirrors, () -> rawRead(rawFiles));
-        double storeScrub = 0;
-        for (int pass = 0; pass < READ_PASSES; pass++) {
+        }));
+        double rawScrub = fastest(() -> mibPerSecond(size * mirrors, () -> rawRead(rawFiles)));
+        double storeScrub = fastest(() -> {
           long scrubStart = System.nanoTime();
           ScrubReport scrub;
           try (Progress progress = Progress.start(output(), "bench scrub", 0, false)) {
             scrub = store.scrub(progress::update).get();
             progress.complete();
           }
-          storeScrub = Math.max(storeScrub, scrubMiBps(scrub.blocks(), healthy(store),
-              (System.nanoTime() - scrubStart) / 1e9));
-        }
+          return scrubMiBps(scrub.blocks(), healthy(store),
+              (System.nanoTime() - scrubStart) / 1e9);
+        });
         return new BenchResult(
             directory.path().toString(), temporary, size, mirrors,
             Figure.of(storePut, rawWrite, "write " + mirrors + " files + force"),
@@ -229,11 +229,16 @@ final class BenchCommand extends StoreCommand {
     return bytes / (double) (1 << 20) / seconds;
   }
 
-  /** The fastest of {@link #READ_PASSES} timed passes of {@code work}, in MiB/s. */
-  private static double bestOf(long bytes, Timed work) throws Exception {
+  /** One timed pass of a phase, returning its MiB/s. */
+  private interface Pass {
+    double mibPerSecond() throws Exception;
+  }
+
+  /** The fastest of {@link #READ_PASSES} passes, in MiB/s. */
+  private static double fastest(Pass pass) throws Exception {
     double best = 0;
-    for (int pass = 0; pass < READ_PASSES; pass++) {
-      best = Math.max(best, mibPerSecond(bytes, work));
+    for (int i = 0; i < READ_PASSES; i++) {
+      best = Math.max(best, pass.mibPerSecond());
     }
     return best;
   }
